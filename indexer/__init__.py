@@ -1,0 +1,38 @@
+"""newsfind: full-text search over news articles, their paragraphs and photo captions.
+
+The public API, for programmatic use (the web app and the CLI use nothing else)::
+
+    from indexer import open_index
+    with open_index("index_data") as ix:
+        results = ix.search("putin xi", kind="caption")
+        for article in results.results:
+            print(article.headline, [hit.snippet for hit in article.hits])
+"""
+
+from __future__ import annotations
+
+from .articles import Article, Caption, article_from_json, parse_published
+from .errors import IndexLocked, IndexNotFound, NewsfindError, ParseError, QueryError
+from .inputs import iter_articles
+from .newsindex import NewsIndex, Stats, open_index
+from .store import ArticleWriter, IndexReport, delete_articles, index_articles
+
+__all__ = [
+    "Article",
+    "ArticleWriter",
+    "Caption",
+    "IndexLocked",
+    "IndexNotFound",
+    "IndexReport",
+    "NewsIndex",
+    "NewsfindError",
+    "ParseError",
+    "QueryError",
+    "Stats",
+    "article_from_json",
+    "delete_articles",
+    "index_articles",
+    "iter_articles",
+    "open_index",
+    "parse_published",
+]

@@ -1,0 +1,233 @@
+"""The Article model: what every parser produces and what the index stores and gives back.
+
+One model for every input kind keeps the index ignorant of where an article came from, and its
+JSON form (``to_json``/``from_json``) is the same one ``newsfind index`` reads and ``export``
+writes, so an export re-indexes to the same articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+__all__ = ["Article", "Caption", "parse_published", "article_from_json"]
+
+_WS = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of whitespace so equal text compares and hashes equal."""
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A distinct photo caption; ``occurrences`` counts how often the page repeated it."""
+
+    text: str
+    credit: str | None = None
+    date: date | None = None
+    occurrences: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "credit": self.credit,
+            "date": self.date.isoformat() if self.date else None,
+            "occurrences": self.occurrences,
+        }
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article in reading order.
+
+    ``id`` is the stable article id (see :meth:`with_stable_id`); ``published`` is always
+    timezone-aware UTC so dates compare and sort the same whatever the input said.
+    """
+
+    id: str
+    headline: str | None = None
+    paragraphs: tuple[str, ...] = ()
+    captions: tuple[Caption, ...] = ()
+    notes: tuple[str, ...] = ()
+    url: str | None = None
+    published: datetime | None = None
+    source: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+
+    @staticmethod
+    def derive_id(
+        *,
+        url: str | None,
+        headline: str | None,
+        published: datetime | None,
+        source: str | None,
+        paragraphs: tuple[str, ...] = (),
+    ) -> str:
+        """The id an article gets when its input gives none.
+
+        The canonical URL when known; otherwise a hash of what identifies a story (headline,
+        publication day, source) rather than of its whole text, so that a corrected body
+        re-indexes as an update of the same article instead of a second copy.
+        """
+        if url:
+            return url
+        key = "\x1f".join(
+            [
+                clean_text(headline or "").casefold(),
+                published.date().isoformat() if published else "",
+                (source or "").casefold(),
+                "" if headline else clean_text(paragraphs[0] if paragraphs else "").casefold(),
+            ]
+        )
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+    def content_hash(self) -> str:
+        """A digest of everything indexed, to tell an unchanged re-index from an update."""
+        payload = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        """The article JSON form of INTERFACE.md (keys without a value are left out)."""
+        out: dict[str, Any] = {"id": self.id}
+        for key in ("url", "headline"):
+            value = getattr(self, key)
+            if value:
+                out[key] = value
+        if self.published is not None:
+            out["published"] = self.published.isoformat()
+        for key in ("source", "byline", "dateline"):
+            value = getattr(self, key)
+            if value:
+                out[key] = value
+        out["paragraphs"] = list(self.paragraphs)
+        if self.captions:
+            out["captions"] = [c.to_json() for c in self.captions]
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+def parse_published(value: str) -> datetime:
+    """Parse an ISO 8601 date or date-time; a missing offset means UTC, a bare date midnight UTC.
+
+    Raises ``ValueError`` with the offending value in the message.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("empty date")
+    try:
+        if len(text) == 10:
+            d = date.fromisoformat(text)
+            return datetime.combine(d, time(0, 0), tzinfo=UTC)
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date: {value!r}") from None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def _opt_str(obj: Mapping[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be a string")
+    return clean_text(value) or None
+
+
+def _str_list(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = obj.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"'{key}' must be a list of strings")
+    return tuple(t for t in (clean_text(v) for v in value) if t)
+
+
+def _captions(obj: Mapping[str, Any]) -> tuple[Caption, ...]:
+    raw = obj.get("captions")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ValueError("'captions' must be a list")
+    merged: dict[str, Caption] = {}
+    for item in raw:
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise ValueError("each caption must be an object with 'text'")
+        text = _opt_str(item, "text")
+        if not text:
+            continue
+        raw_date = item.get("date")
+        photo_date = parse_published(raw_date).date() if isinstance(raw_date, str) else None
+        occurrences = item.get("occurrences", 1)
+        if not isinstance(occurrences, int) or isinstance(occurrences, bool) or occurrences < 1:
+            raise ValueError("caption 'occurrences' must be a positive integer")
+        cap = Caption(text, _opt_str(item, "credit"), photo_date, occurrences)
+        if text in merged:
+            prev = merged[text]
+            cap = Caption(
+                text,
+                prev.credit or cap.credit,
+                prev.date or cap.date,
+                prev.occurrences + cap.occurrences,
+            )
+        merged[text] = cap
+    return tuple(merged.values())
+
+
+def split_body(body: str) -> tuple[str, ...]:
+    """Split a body string into paragraphs on blank lines."""
+    return tuple(p for p in (clean_text(b) for b in re.split(r"\n\s*\n", body)) if p)
+
+
+def article_from_json(obj: Any) -> Article:
+    """Build an Article from the JSON form; ``ValueError`` says what is wrong in one line."""
+    if not isinstance(obj, dict):
+        raise ValueError("an article must be a JSON object")
+    headline = _opt_str(obj, "headline")
+    paragraphs = _str_list(obj, "paragraphs")
+    if not paragraphs and isinstance(obj.get("body"), str):
+        paragraphs = split_body(obj["body"])
+    if not headline and not paragraphs:
+        raise ValueError("article has neither 'headline' nor 'paragraphs'")
+    published = None
+    raw_pub = obj.get("published")
+    if raw_pub is not None:
+        if not isinstance(raw_pub, str):
+            raise ValueError("'published' must be an ISO 8601 string")
+        published = parse_published(raw_pub)
+    url = _opt_str(obj, "url")
+    source = _opt_str(obj, "source")
+    raw_id = obj.get("id")
+    if raw_id is not None and (not isinstance(raw_id, str) or not raw_id.strip()):
+        raise ValueError("'id' must be a non-empty string")
+    article_id = (
+        raw_id
+        if isinstance(raw_id, str)
+        else Article.derive_id(
+            url=url, headline=headline, published=published, source=source, paragraphs=paragraphs
+        )
+    )
+    return Article(
+        id=article_id,
+        headline=headline,
+        paragraphs=paragraphs,
+        captions=_captions(obj),
+        notes=_str_list(obj, "notes"),
+        url=url,
+        published=published,
+        source=source,
+        byline=_opt_str(obj, "byline"),
+        dateline=_opt_str(obj, "dateline"),
+    )

@@ -1,0 +1,135 @@
+"""What a search returns: frozen dataclasses with the INTERFACE.md JSON form (``to_json``).
+
+These are the only search types that leave the library; the web app renders them and the CLI
+prints them, so nothing outside ``indexer`` ever touches a Whoosh object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+__all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS"]
+
+#: Accepted values of ``sort``.
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching document of an article: where the match is, and the snippet to show.
+
+    ``snippet`` is HTML: the document text escaped, matches wrapped in ``<mark>``, nothing else.
+    ``credit`` and ``date`` (the photo date) are set on caption hits only.
+    """
+
+    doc_id: str
+    kind: str
+    position: int
+    snippet: str
+    score: float = 0.0
+    credit: str | None = None
+    date: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "kind": self.kind,
+            "position": self.position,
+            "snippet": self.snippet,
+            "credit": self.credit,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """An article in the results: its metadata, its best hits (at most 3) and how many more."""
+
+    article_id: str
+    headline: str | None
+    url: str | None
+    published: datetime | None
+    source: str | None
+    score: float
+    hits: tuple[Hit, ...]
+    more_hits: int
+    dateline: str | None = None
+    byline: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "headline": self.headline,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "dateline": self.dateline,
+            "byline": self.byline,
+            "score": round(self.score, 4),
+            "more_hits": self.more_hits,
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A validated search request (what ``NewsIndex.search`` was asked)."""
+
+    query: str
+    kind: str | None = None
+    source: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of results, grouped by article, with exact totals and facet counts.
+
+    ``facets`` maps a facet name (kind, source, credit, month) to ``{value: count}`` over all
+    matching documents, most frequent first. ``suggestion`` is a corrected query string when
+    "did you mean" has one, else None.
+    """
+
+    params: SearchParams
+    total_hits: int
+    total_articles: int
+    results: tuple[ArticleResult, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    took_ms: float = 0.0
+
+    @property
+    def query(self) -> str:
+        return self.params.query
+
+    @property
+    def page(self) -> int:
+        return self.params.page
+
+    @property
+    def per_page(self) -> int:
+        return self.params.per_page
+
+    @property
+    def pages(self) -> int:
+        """How many pages of articles there are (at least 1)."""
+        return max(1, -(-self.total_articles // self.per_page))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total_hits": self.total_hits,
+            "total_articles": self.total_articles,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": round(self.took_ms, 2),
+            "suggestion": self.suggestion,
+            "results": [r.to_json() for r in self.results],
+            "facets": {name: dict(counts) for name, counts in self.facets.items()},
+        }

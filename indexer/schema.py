@@ -1,0 +1,70 @@
+"""The Whoosh schema: one index document per headline, paragraph, caption and note.
+
+Each document carries its article's headline and metadata so a passage can be ranked with its
+headline (BM25F) and shown in a result without a second look-up. Columns (``sortable``) back the
+facets, filters and date sorts, which would otherwise need every matching document's stored
+fields.
+"""
+
+from __future__ import annotations
+
+from whoosh import analysis, fields
+from whoosh.support.charset import accent_map
+
+__all__ = ["KINDS", "SCHEMA_VERSION", "make_schema", "news_analyzer"]
+
+#: Document kinds in the index, in the order the search page lists them.
+KINDS = ("headline", "paragraph", "caption", "note")
+
+#: Bumped when the schema changes incompatibly; stored in every index's ``schema_version`` doc.
+SCHEMA_VERSION = 1
+
+
+def news_analyzer() -> analysis.Analyzer:
+    """English text analysis: words (keeping ``U.S.`` whole), lower-cased, accents folded so
+    ``Antonio`` finds ``António``, English stop words dropped, Porter-stemmed."""
+    return (
+        analysis.RegexTokenizer(r"\w+(\.?\w+)*")
+        | analysis.LowercaseFilter()
+        | analysis.CharsetFilter(accent_map)
+        | analysis.StopFilter()
+        | analysis.StemFilter()
+    )
+
+
+def name_analyzer() -> analysis.Analyzer:
+    """For names (credits, bylines, datelines): words, lower-cased, accents folded, no stemming,
+    no stop words (``Ng Han Guan`` must keep every part)."""
+    return (
+        analysis.RegexTokenizer(r"\w+(\.?\w+)*")
+        | analysis.LowercaseFilter()
+        | analysis.CharsetFilter(accent_map)
+    )
+
+
+def make_schema() -> fields.Schema:
+    """A fresh schema; analyzers are per-schema objects, so never share one between indexes."""
+    exact = analysis.IDTokenizer() | analysis.LowercaseFilter()
+    return fields.Schema(
+        doc_id=fields.ID(stored=True, unique=True),
+        article_id=fields.ID(stored=True, sortable=True),
+        kind=fields.ID(stored=True, sortable=True),
+        position=fields.NUMERIC(int, bits=32, stored=True, sortable=True),
+        # spelling=True keeps an unstemmed copy of the words for "did you mean"
+        text=fields.TEXT(analyzer=news_analyzer(), stored=True, phrase=True, spelling=True),
+        headline=fields.TEXT(analyzer=news_analyzer(), stored=True, phrase=True),
+        url=fields.STORED(),
+        published=fields.DATETIME(stored=True, sortable=True),
+        # source matches whole values ignoring case; the column keeps the original spelling
+        source=fields.ID(stored=True, sortable=True, analyzer=exact),
+        byline=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        dateline=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        # captions only: the credit as words (credit:song) and as one value (facets)
+        credit=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        credit_exact=fields.ID(sortable=True, analyzer=exact),
+        photo_date=fields.DATETIME(stored=True),
+        occurrences=fields.NUMERIC(int, bits=32, stored=True),
+        # the article's publication month, "2023-10", for the month facet
+        month=fields.ID(sortable=True),
+        content_hash=fields.STORED(),
+    )

@@ -1,0 +1,252 @@
+"""Writing the index: adding, updating and deleting articles, one writer at a time.
+
+Every article's documents go in with the deletion of its previous version inside one Whoosh
+commit, and commits are atomic, so a reader (or a crash) never sees half an article. Commits
+happen every ``batch_articles`` articles so memory stays bounded on inputs of any size.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.writing import IndexWriter
+
+from .articles import Article
+from .documents import article_documents
+from .errors import IndexLocked, IndexNotFound, ParseError
+from .schema import make_schema
+
+__all__ = [
+    "IndexReport",
+    "ArticleWriter",
+    "index_articles",
+    "delete_articles",
+    "open_whoosh",
+    "create_whoosh",
+    "index_exists",
+    "DEFAULT_LOCK_TIMEOUT",
+]
+
+#: How long a writer waits for another one to finish before giving up (seconds).
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+Outcome = Literal["added", "updated", "unchanged"]
+
+
+@dataclass
+class IndexReport:
+    """What one ``index`` run did; ``errors`` holds one line per input that failed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    documents: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "documents": self.documents,
+            "errors": list(self.errors),
+        }
+
+
+def index_exists(path: str | os.PathLike[str]) -> bool:
+    return Path(path).is_dir() and whoosh_index.exists_in(str(path))
+
+
+def open_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
+    """Open an existing index, or raise IndexNotFound."""
+    if not index_exists(path):
+        raise IndexNotFound(str(path))
+    return whoosh_index.open_dir(str(path))
+
+
+def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
+    """Open the index at ``path``, creating the directory and an empty index when needed."""
+    if index_exists(path):
+        return whoosh_index.open_dir(str(path))
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(path), make_schema())
+
+
+def _writer(ix: whoosh_index.Index, path: str, timeout: float) -> IndexWriter:
+    try:
+        # limitmb bounds the in-memory pool before it spills to disk
+        return ix.writer(timeout=timeout, delay=0.25, limitmb=256)
+    except LockError:
+        raise IndexLocked(
+            f"{path}: another process is writing to this index; waited {timeout:g} s "
+            "(try again when it has finished)"
+        ) from None
+
+
+class ArticleWriter:
+    """Adds articles to an index in batched, atomic commits. Use as a context manager.
+
+    ``add`` decides per article whether it is new, changed (all old documents replaced) or
+    unchanged (nothing written), by comparing a content hash stored with its documents.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        batch_articles: int = 2000,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        self.path = str(path)
+        self.batch_articles = batch_articles
+        self.lock_timeout = lock_timeout
+        self.report = IndexReport()
+        self._ix = create_whoosh(self.path)
+        self._writer: IndexWriter | None = None
+        self._reader: Any = None
+        # article id -> content hash of what this uncommitted batch already holds
+        self._pending: dict[str, str] = {}
+
+    def __enter__(self) -> ArticleWriter:
+        self._begin()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+    def _begin(self) -> None:
+        self._writer = _writer(self._ix, self.path, self.lock_timeout)
+        # the writer's reader sees the last commit, which is what "unchanged" compares with
+        self._reader = self._writer.reader()
+        self._pending = {}
+
+    def _stored_hash(self, article_id: str) -> str | None:
+        if article_id in self._pending:
+            return self._pending[article_id]
+        reader = self._reader
+        if ("article_id", article_id) not in reader:
+            return None
+        deletions = reader.has_deletions()
+        for docnum in reader.postings("article_id", article_id).all_ids():
+            if deletions and reader.is_deleted(docnum):
+                continue
+            value = reader.stored_fields(docnum).get("content_hash")
+            return str(value) if value is not None else ""
+        return None
+
+    def add(self, article: Article) -> Outcome:
+        """Add or replace one article; the change becomes visible at the next commit."""
+        if self._writer is None:
+            self._begin()
+        assert self._writer is not None
+        digest = article.content_hash()
+        if self._pending.get(article.id, digest) != digest:
+            # a second, different version in this batch: the writer cannot delete documents it
+            # has not committed yet, so commit the first version before replacing it
+            self.commit()
+            self._begin()
+            assert self._writer is not None
+        previous = self._stored_hash(article.id)
+        if previous == digest:
+            self.report.unchanged += 1
+            return "unchanged"
+        if previous is not None:
+            self._writer.delete_by_term("article_id", article.id)
+        for doc in article_documents(article, digest):
+            self._writer.add_document(**doc)
+            self.report.documents += 1
+        self._pending[article.id] = digest
+        outcome: Outcome = "added" if previous is None else "updated"
+        if outcome == "added":
+            self.report.added += 1
+        else:
+            self.report.updated += 1
+        if len(self._pending) >= self.batch_articles:
+            self.commit()
+            self._begin()
+        return outcome
+
+    def fail(self, error: ParseError | str) -> None:
+        """Record an input that could not be indexed."""
+        self.report.failed += 1
+        self.report.errors.append(str(error))
+
+    def commit(self) -> None:
+        """Make everything added so far visible, atomically (an empty batch writes nothing)."""
+        if self._writer is not None and not self._pending:
+            self.cancel()
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+            self._reader = None
+            self._pending = {}
+
+    def cancel(self) -> None:
+        """Drop everything since the last commit."""
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+            self._reader = None
+            self._pending = {}
+
+
+def index_articles(
+    path: str | os.PathLike[str],
+    items: Iterable[Article | ParseError],
+    *,
+    on_article: Callable[[IndexReport], None] | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    batch_articles: int = 2000,
+) -> IndexReport:
+    """Index a stream of articles (ParseErrors in it are counted as failed inputs)."""
+    with ArticleWriter(path, lock_timeout=lock_timeout, batch_articles=batch_articles) as writer:
+        for item in items:
+            if isinstance(item, ParseError):
+                writer.fail(item)
+            else:
+                writer.add(item)
+            if on_article is not None:
+                on_article(writer.report)
+    return writer.report
+
+
+def delete_articles(
+    path: str | os.PathLike[str],
+    article_ids: Iterable[str],
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> tuple[list[str], list[str]]:
+    """Delete articles and all their documents in one commit: ``(deleted, unknown ids)``."""
+    ix = open_whoosh(path)
+    writer = _writer(ix, str(path), lock_timeout)
+    deleted: list[str] = []
+    missing: list[str] = []
+    try:
+        for article_id in article_ids:
+            if writer.delete_by_term("article_id", article_id):
+                deleted.append(article_id)
+            else:
+                missing.append(article_id)
+    except BaseException:
+        writer.cancel()
+        raise
+    if deleted:
+        writer.commit()
+    else:
+        writer.cancel()
+    return deleted, missing
