@@ -1,0 +1,170 @@
+"""Writing the index: documents per article, idempotent re-indexing, updates, deletes, locks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer import IndexLocked, IndexNotFound, article_from_json, open_index
+from indexer.store import ArticleWriter, delete_articles, index_articles
+
+
+def _article(**overrides):
+    base = {
+        "id": "a1",
+        "headline": "Harbour reopens after storm",
+        "published": "2024-02-01T10:00:00Z",
+        "source": "Coast Times",
+        "paragraphs": ["The harbour reopened on Thursday.", "Fishing boats returned."],
+        "captions": [{"text": "Boats in the harbour.", "credit": "Ann Lee/Coast Times"}],
+        "notes": ["Reporting by Ann Lee."],
+    }
+    base.update(overrides)
+    return article_from_json(base)
+
+
+def test_seed_documents(seed_index):
+    with open_index(seed_index) as ix:
+        stats = ix.stats()
+        assert stats.to_json() == {
+            "articles": 1,
+            "documents": 44,
+            "kinds": {"headline": 1, "paragraph": 24, "caption": 18, "note": 1},
+        }
+        (article_id,) = ix.article_ids()
+    raw = whoosh_index.open_dir(str(seed_index))
+    with raw.searcher() as s:
+        docs = sorted(s.documents(article_id=article_id), key=lambda d: d["position"])
+    assert [d["kind"] for d in docs[:3]] == ["headline", "caption", "caption"]
+    assert [d["position"] for d in docs] == list(range(44))
+    assert len({d["doc_id"] for d in docs}) == 44
+    caption = docs[1]
+    assert caption["credit"] == "Sergey Savostyanov, Sputnik, Kremlin Pool Photo via AP"
+    assert caption["photo_date"] == datetime(2023, 10, 17)
+    assert caption["occurrences"] == 9
+    assert docs[-1]["kind"] == "note"
+    # every passage carries its article's headline and metadata for ranking and display
+    assert all(d["headline"].startswith("Putin begins visit") for d in docs)
+    assert all(d["source"] == "AP" and d["dateline"] == "TAIPEI, Taiwan" for d in docs)
+
+
+def test_article_round_trip(tmp_path):
+    original = _article()
+    index_articles(tmp_path / "ix", [original])
+    with open_index(tmp_path / "ix") as ix:
+        assert ix.article("a1") == original
+        assert ix.article("missing") is None
+
+
+def test_reindex_unchanged_changes_nothing(tmp_path):
+    path = tmp_path / "ix"
+    first = index_articles(path, [_article()])
+    assert (first.added, first.documents) == (1, 5)
+    generation = whoosh_index.open_dir(str(path)).latest_generation()
+    again = index_articles(path, [_article()])
+    assert (again.added, again.updated, again.unchanged, again.documents) == (0, 0, 1, 0)
+    # not even an empty commit: the index generation is the same
+    assert whoosh_index.open_dir(str(path)).latest_generation() == generation
+
+
+def test_changed_article_replaces_all_documents(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article()])
+    changed = _article(paragraphs=["Only one paragraph now."], captions=[], notes=[])
+    report = index_articles(path, [changed])
+    assert (report.added, report.updated, report.documents) == (0, 1, 2)
+    with open_index(path) as ix:
+        assert ix.stats().kinds == {"headline": 1, "paragraph": 1, "caption": 0, "note": 0}
+        assert ix.article("a1") == changed
+
+
+def test_two_versions_in_one_batch_keep_the_last(tmp_path):
+    path = tmp_path / "ix"
+    v2 = _article(headline="Harbour reopens after storm, boats return")
+    report = index_articles(path, [_article(), v2])
+    assert (report.added, report.updated) == (1, 1)
+    with open_index(path) as ix:
+        assert ix.stats().documents == 5
+        assert ix.article("a1") == v2
+
+
+def test_batches_commit_every_n_articles(tmp_path):
+    path = tmp_path / "ix"
+    articles = [_article(id=f"a{i}") for i in range(7)]
+    report = index_articles(path, articles, batch_articles=3)
+    assert report.added == 7
+    with open_index(path) as ix:
+        assert ix.stats().articles == 7
+        assert ix.stats().documents == 35
+
+
+def test_delete(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article(), _article(id="a2")])
+    deleted, missing = delete_articles(path, ["a1", "nope"])
+    assert (deleted, missing) == (["a1"], ["nope"])
+    with open_index(path) as ix:
+        assert ix.article_ids() == ["a2"]
+        assert ix.stats().documents == 5
+
+
+def test_delete_without_index(tmp_path):
+    with pytest.raises(IndexNotFound):
+        delete_articles(tmp_path / "none", ["a1"])
+    with pytest.raises(IndexNotFound, match="no index at"):
+        open_index(tmp_path / "none")
+
+
+def test_second_writer_waits_then_fails_clearly(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article()])
+    with ArticleWriter(path):
+        with pytest.raises(IndexLocked, match="another process is writing"):
+            index_articles(path, [_article(id="a2")], lock_timeout=0.5)
+    # once the first writer is done, the second one goes through
+    assert index_articles(path, [_article(id="a2")], lock_timeout=0.5).added == 1
+
+
+def test_failed_writer_leaves_previous_commit(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article()])
+    with pytest.raises(RuntimeError):
+        with ArticleWriter(path) as writer:
+            writer.add(_article(id="a2"))
+            raise RuntimeError("crash mid-batch")
+    with open_index(path) as ix:
+        assert ix.article_ids() == ["a1"]
+
+
+def test_export_then_reindex_gives_the_same_articles(seed_index, tmp_path):
+    with open_index(seed_index) as ix:
+        exported = [json.loads(json.dumps(a.to_json())) for a in ix.articles()]
+        originals = list(ix.articles())
+    rebuilt = tmp_path / "rebuilt"
+    index_articles(rebuilt, [article_from_json(obj) for obj in exported])
+    with open_index(rebuilt) as ix:
+        assert list(ix.articles()) == originals
+        assert ix.stats() == open_index(seed_index).stats()
+
+
+def test_reader_sees_new_commits_without_reopening(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article()])
+    with open_index(path) as ix:
+        assert ix.stats().articles == 1
+        index_articles(path, [_article(id="a2")])
+        assert ix.stats().articles == 2
+
+
+def test_published_stored_as_utc(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article(published="2024-02-01T23:30:00-05:00")])
+    with open_index(path) as ix:
+        article = ix.article("a1")
+    assert article is not None and article.published == datetime(2024, 2, 2, 4, 30, tzinfo=UTC)
+    assert article.captions[0].date is None
+    assert date(2024, 2, 2) == article.published.date()
+
