@@ -15,12 +15,15 @@ from .articles import Article, Caption, article_from_json, parse_published
 from .errors import IndexLocked, IndexNotFound, NewsfindError, ParseError, QueryError
 from .inputs import iter_articles
 from .newsindex import NewsIndex, Stats, open_index
+from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .store import ArticleWriter, IndexReport, delete_articles, index_articles
 
 __all__ = [
     "Article",
+    "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "Hit",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",
@@ -28,6 +31,8 @@ __all__ = [
     "NewsfindError",
     "ParseError",
     "QueryError",
+    "SearchParams",
+    "SearchResults",
     "Stats",
     "article_from_json",
     "delete_articles",

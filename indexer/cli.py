@@ -19,7 +19,7 @@ import click
 from .errors import IndexLocked, IndexNotFound, NewsfindError, QueryError
 from .inputs import expand_paths, iter_articles, total_bytes
 from .newsindex import NewsIndex, open_index
-from .render_text import render_article
+from .render_text import render_article, render_results
 from .store import IndexReport, delete_articles, index_articles
 
 __all__ = ["cli", "main"]
@@ -108,6 +108,66 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, quiet: bool) -> None:
     )
     if report.failed:
         sys.exit(1)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--kind", metavar="K", help="Only headline, paragraph, caption or note hits.")
+@click.option("--source", metavar="S", help="Only articles from this source (whole name).")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before (YYYY-MM-DD).")
+@click.option(
+    "--sort",
+    default="relevance",
+    show_default=True,
+    metavar="ORDER",
+    help="relevance, newest or oldest.",
+)
+@click.option("--page", default="1", show_default=True, metavar="N", help="Page of articles.")
+@click.option(
+    "--per-page", default="10", show_default=True, metavar="N", help="Articles a page (1-100)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@index_option
+def search_cmd(
+    query: str,
+    kind: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    sort: str,
+    page: str,
+    per_page: str,
+    as_json: bool,
+    index_dir: str,
+) -> None:
+    """Ranked, highlighted results, grouped by article.
+
+    \b
+    Query language: words (any form: visit finds visiting), "exact phrases",
+    AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
+    source: byline: dateline:, infra*, Puttin~, published:2023-10-01..2023-10-31,
+    published:>=2023-10-17, photo_date:2023-10.
+    A query that begins with '-' follows '--':  newsfind search -- "-putin xi"
+    """
+    with _open(index_dir) as ix:
+        try:
+            results = ix.search(
+                query,
+                kind=kind,
+                source=source,
+                date_from=date_from,
+                date_to=date_to,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+            )
+        except QueryError as exc:
+            raise UsageFailure(exc.message) from None
+    if as_json:
+        click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_results(results, color=sys.stdout.isatty()))
 
 
 @cli.command("show")

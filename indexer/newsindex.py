@@ -21,8 +21,8 @@ from .articles import Article
 from .documents import article_from_documents
 from .params import make_params
 from .results import SearchResults
-from .search import run_search
 from .schema import KINDS
+from .search import run_search
 from .store import open_whoosh
 
 __all__ = ["NewsIndex", "Stats", "open_index"]
@@ -47,6 +47,10 @@ class NewsIndex:
         self.path = str(path)
         self._ix = open_whoosh(self.path)
         self._lock = threading.Lock()
+        # A Whoosh searcher reads its files through shared handles (seek, then read), so two
+        # threads using one at once read each other's bytes ("damaged postings block"); searches
+        # take turns. Whoosh is pure Python, so under the GIL this costs little throughput.
+        self._use = threading.RLock()
         self._searcher: Searcher = self._ix.searcher()
 
     def close(self) -> None:
@@ -76,8 +80,10 @@ class NewsIndex:
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """The current Whoosh searcher, for the library's own reading modules only."""
-        yield self._current()
+        """The current Whoosh searcher, for the library's own reading modules only; held
+        exclusively until the ``with`` block ends."""
+        with self._use:
+            yield self._current()
 
     def search(
         self,
@@ -97,8 +103,14 @@ class NewsIndex:
         one raises QueryError naming it in ``param``. See README "Query language".
         """
         params = make_params(
-            query, kind=kind, source=source, date_from=date_from, date_to=date_to,
-            sort=sort, page=page, per_page=per_page,
+            query,
+            kind=kind,
+            source=source,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=page,
+            per_page=per_page,
         )
         with self.searcher() as s:
             return run_search(s, params)

@@ -1,11 +1,317 @@
-"""Running a search (being written: see issue 3)."""
+"""Running a search: matching, scoring, grouping hits by article, facets, snippets, suggestion.
+
+Exact totals and facets need every matching document, so the match loop is kept lean: one
+unscored driver decides which documents are hits, the clauses are scored only on those, and
+everything per document (article, kind, source, date) comes from columns read once per searcher
+rather than from stored fields. Stored fields and snippets are loaded for the shown page only.
+
+Scoring: each clause scores BM25F over the document's text plus (weight ``HEADLINE_WEIGHT``) the
+same words in its article's headline; the sum is scaled by ``(matched / clauses) ** COORD_POWER``
+so documents matching more of the words come first under the default OR, and unquoted words that
+occur close together earn a phrase bonus. An article scores as its best hit plus a little for its
+next best ones; ties go to the newer article.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from .results import SearchParams, SearchResults
+from whoosh import query as wq
+from whoosh import scoring
+
+from .documents import to_utc
+from .highlight import WHOLE_CAPTION_CHARS, make_snippet
+from .query import CompiledQuery, compile_query, parse_query
+from .results import ArticleResult, Hit, SearchParams, SearchResults
+from .suggest import suggest
+
+__all__ = [
+    "run_search",
+    "HEADLINE_WEIGHT",
+    "COORD_POWER",
+    "PROXIMITY_WEIGHT",
+    "HITS_SHOWN",
+    "FACET_LIMIT",
+]
+
+#: BM25 with the usual constants; captions and paragraphs are similar in length, so the default
+#: length normalisation (B) suits both.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+#: The headline is context for every passage of its article, weaker evidence than the passage.
+HEADLINE_WEIGHT = 0.4
+#: Strength of the coordination bonus: with 2 words, a document with one scores a quarter.
+COORD_POWER = 2.0
+#: Weight of the phrase bonus for unquoted words found next to each other.
+PROXIMITY_WEIGHT = 0.5
+#: How much an article's second and third best hits add to its score (relative to their own).
+EXTRA_HIT_WEIGHT = 0.1
+HITS_SHOWN = 3
+#: Facets list at most this many values each (most frequent first).
+FACET_LIMIT = 25
+_NO_DATE = float("-inf")
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Per-document values for a whole searcher, indexed by global document number."""
+
+    article_id: list[str]
+    kind: list[str]
+    source: list[str]
+    source_folded: list[str]
+    credit: list[str]
+    month: list[str]
+    published: list[float]
+    position: list[int]
+
+
+_columns_cache: weakref.WeakKeyDictionary[Any, _Columns] = weakref.WeakKeyDictionary()
+_columns_lock = threading.Lock()
+
+
+def _timestamp(value: Any) -> float:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC).timestamp() if value.tzinfo is None else value.timestamp()
+    return _NO_DATE
+
+
+def _columns(searcher: Any) -> _Columns:
+    """The columns of ``searcher``'s index generation, read once and shared by all threads."""
+    cols = _columns_cache.get(searcher)
+    if cols is not None:
+        return cols
+    with _columns_lock:
+        cols = _columns_cache.get(searcher)
+        if cols is None:
+            leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+
+            def read(name: str) -> list[Any]:
+                # per segment: a segment where no document has the field has no column at all,
+                # and a multi-segment column reader would then come out short
+                values: list[Any] = []
+                for reader in leaves:
+                    n = reader.doc_count_all()
+                    part = list(reader.column_reader(name)) if reader.has_column(name) else []
+                    values += part[:n] + [None] * (n - len(part))
+                return values
+
+            source = [s or "" for s in read("source")]
+            cols = _Columns(
+                article_id=[a or "" for a in read("article_id")],
+                kind=[k or "" for k in read("kind")],
+                source=source,
+                source_folded=[s.lower() for s in source],
+                credit=[c or "" for c in read("credit_exact")],
+                month=[m or "" for m in read("month")],
+                published=[_timestamp(p) for p in read("published")],
+                position=[int(p or 0) for p in read("position")],
+            )
+            _columns_cache[searcher] = cols
+    return cols
+
+
+def _date_bounds(params: SearchParams) -> tuple[float, float] | None:
+    if params.date_from is None and params.date_to is None:
+        return None
+    low = _NO_DATE
+    high = float("inf")
+    if params.date_from is not None:
+        low = _timestamp(datetime(*params.date_from.timetuple()[:3]))
+    if params.date_to is not None:
+        # the whole of the last day is included
+        high = _timestamp(datetime(*(params.date_to + timedelta(days=1)).timetuple()[:3]))
+    return low, high
+
+
+def _driver(compiled: CompiledQuery, params: SearchParams) -> wq.Query:
+    parts = [compiled.match]
+    if params.kind:
+        parts.append(wq.Term("kind", params.kind))
+    if params.source:
+        parts.append(wq.Term("source", params.source.lower()))
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _score_at(m: Any, docnum: int) -> float | None:
+    """The matcher's score at ``docnum`` (moving it there), or None when it does not match."""
+    if m.is_active() and m.id() < docnum:
+        m.skip_to(docnum)
+    if m.is_active() and m.id() == docnum:
+        return float(m.score())
+    return None
+
+
+def _union_ids(matchers: list[Any]) -> Iterator[int]:
+    """Document numbers matched by any of ``matchers``, in order. The caller scores each one
+    before asking for the next (the matchers still stand on it)."""
+    while True:
+        current = [m for m in matchers if m.is_active()]
+        if not current:
+            return
+        docnum = min(m.id() for m in current)
+        yield docnum
+        for m in current:
+            if m.is_active() and m.id() == docnum:
+                m.next()
+
+
+def _match(searcher: Any, compiled: CompiledQuery, params: SearchParams) -> list[tuple[float, int]]:
+    """Every hit as ``(score, global docnum)``, filters applied."""
+    cols = _columns(searcher)
+    bounds = _date_bounds(params)
+    published = cols.published
+    driver_q = _driver(compiled, params)
+    scored = searcher.context(weighting=WEIGHTING)
+    unscored = searcher.boolean_context()
+    n_clauses = len(compiled.clauses)
+    hits: list[tuple[float, int]] = []
+    kind = params.kind
+    source = params.source.lower() if params.source else None
+    for sub, offset in searcher.leaf_searchers():
+        clauses = [
+            (c.text.matcher(sub, scored), c.headline.matcher(sub, scored) if c.headline else None)
+            for c in compiled.clauses
+        ]
+        if compiled.union:
+            ids = _union_ids([m for m, _ in clauses])
+        else:
+            driver = driver_q.matcher(sub, unscored)
+            if not driver.is_active():
+                continue
+            ids = driver.all_ids()
+        proximity = compiled.proximity.matcher(sub, scored) if compiled.proximity else None
+        for docnum in ids:
+            d = offset + docnum
+            if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
+                continue
+            if compiled.union and (
+                (kind and cols.kind[d] != kind) or (source and cols.source_folded[d] != source)
+            ):
+                continue
+            total = 0.0
+            matched = 0
+            for text_m, head_m in clauses:
+                score = _score_at(text_m, docnum)
+                if head_m is not None:
+                    extra = _score_at(head_m, docnum)
+                    if extra is not None:
+                        score = (score or 0.0) + HEADLINE_WEIGHT * extra
+                if score is not None:
+                    total += score
+                    matched += 1
+            if n_clauses > 1:
+                total *= (matched / n_clauses) ** COORD_POWER
+            if proximity is not None and matched > 1:
+                total += PROXIMITY_WEIGHT * (_score_at(proximity, docnum) or 0.0)
+            hits.append((total, offset + docnum))
+    return hits
+
+
+def _facets(cols: _Columns, docnums: list[int]) -> dict[str, dict[str, int]]:
+    def count(values: list[str]) -> dict[str, int]:
+        counts = Counter(values[d] for d in docnums)
+        counts.pop("", None)
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return dict(ranked[:FACET_LIMIT])
+
+    return {
+        "kind": count(cols.kind),
+        "source": count(cols.source),
+        "credit": count(cols.credit),
+        "month": count(cols.month),
+    }
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def _article_result(
+    searcher: Any, compiled: CompiledQuery, score: float, hits: list[tuple[float, int]]
+) -> ArticleResult:
+    analyzer = searcher.schema["text"].analyzer
+    shown: list[Hit] = []
+    first: dict[str, Any] = {}
+    for hit_score, docnum in hits[:HITS_SHOWN]:
+        stored = searcher.stored_fields(docnum)
+        first = first or stored
+        text = stored.get("text") or ""
+        kind = stored.get("kind") or ""
+        whole = kind == "headline" or (kind == "caption" and len(text) <= WHOLE_CAPTION_CHARS)
+        snippet = make_snippet(
+            text, analyzer=analyzer, terms=compiled.marks, phrases=compiled.phrases, whole=whole
+        )
+        caption = kind == "caption"
+        shown.append(
+            Hit(
+                doc_id=stored.get("doc_id") or "",
+                kind=kind,
+                position=int(stored.get("position") or 0),
+                snippet=snippet,
+                score=hit_score,
+                credit=stored.get("credit") if caption else None,
+                date=_as_date(stored.get("photo_date")) if caption else None,
+            )
+        )
+    published = first.get("published")
+    return ArticleResult(
+        article_id=first.get("article_id") or "",
+        headline=first.get("headline"),
+        url=first.get("url"),
+        published=to_utc(published) if isinstance(published, datetime) else None,
+        source=first.get("source"),
+        score=score,
+        hits=tuple(shown),
+        more_hits=len(hits) - len(shown),
+        dateline=first.get("dateline"),
+        byline=first.get("byline"),
+    )
 
 
 def run_search(searcher: Any, params: SearchParams) -> SearchResults:
-    raise NotImplementedError("search is being written")
+    """One page of results for validated ``params`` (QueryError for a query that cannot run)."""
+    started = time.perf_counter()
+    tree = parse_query(params.query)
+    compiled = compile_query(tree, searcher)
+    cols = _columns(searcher)
+    hits = _match(searcher, compiled, params)
+
+    position = cols.position
+    by_article: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    article_of = cols.article_id
+    for hit in hits:
+        by_article[article_of[hit[1]]].append(hit)
+    ranked: list[tuple[float, float, str, list[tuple[float, int]]]] = []
+    for article_id, group in by_article.items():
+        group.sort(key=lambda h: (-h[0], position[h[1]]))
+        score = group[0][0] + EXTRA_HIT_WEIGHT * sum(h[0] for h in group[1:HITS_SHOWN])
+        ranked.append((score, cols.published[group[0][1]], article_id, group))
+    if params.sort == "newest":
+        ranked.sort(key=lambda a: (-a[1], -a[0], a[2]))
+    elif params.sort == "oldest":
+        ranked.sort(key=lambda a: (a[1], -a[0], a[2]))
+    else:
+        ranked.sort(key=lambda a: (-a[0], -a[1], a[2]))
+
+    first = (params.page - 1) * params.per_page
+    page = ranked[first : first + params.per_page]
+    results = tuple(_article_result(searcher, compiled, a[0], a[3]) for a in page)
+    suggestion = suggest(searcher, compiled.words, params.query)
+    return SearchResults(
+        params=params,
+        total_hits=len(hits),
+        total_articles=len(ranked),
+        results=results,
+        facets=_facets(cols, [d for _, d in hits]),
+        suggestion=suggestion,
+        took_ms=(time.perf_counter() - started) * 1000,
+    )

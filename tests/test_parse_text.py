@@ -112,10 +112,10 @@ def test_split_dateline(paragraph, expected):
 
 def test_bbc_form():
     text = (
-        "Ad sales boost Time Warner profit\n\n"
-        "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn.\n\n"
-        "The firm, which is now one of the biggest investors in Google, benefited.\n"
-    ).encode()
+        b"Ad sales boost Time Warner profit\n\n"
+        b"Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn.\n\n"
+        b"The firm, which is now one of the biggest investors in Google, benefited.\n"
+    )
     article = parse_text(text, "bbc/business/001.txt")
     assert article.headline == "Ad sales boost Time Warner profit"
     assert article.paragraphs == (

@@ -1,0 +1,111 @@
+"""Snippets: the part of a document around its matches, HTML-escaped, matches in ``<mark>``.
+
+Matches are found by running the document through the field's own analyzer, so a stemmed query
+word marks every inflection (``visit`` marks ``visiting``), and a phrase is marked as one span
+only where its words occur in order. Everything here is stateless, so any number of searches may
+highlight at once.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["make_snippet", "SNIPPET_CHARS", "WHOLE_CAPTION_CHARS", "ELLIPSIS"]
+
+#: About how long a snippet of a long paragraph is (cut at word boundaries).
+SNIPPET_CHARS = 240
+#: Captions up to this long are shown entire: a caption cut in half loses its who/where/when.
+WHOLE_CAPTION_CHARS = 600
+#: Analysing stops here; nothing after this many characters is marked (a pathological document
+#: must not make one search slow).
+ANALYZE_CHARS = 100_000
+ELLIPSIS = "\u2026"
+
+
+def match_spans(
+    text: str, analyzer: Any, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]
+) -> list[tuple[int, int]]:
+    """Character spans of the matches in ``text``, sorted and merged."""
+    tokens = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in analyzer(text[:ANALYZE_CHARS], positions=True, chars=True, mode="index")
+    ]
+    spans = [(start, end) for word, _, start, end in tokens if word in terms]
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if all(tokens[i + k][0] == phrase[k] for k in range(n)):
+                # consecutive tokens may still be far apart if stop words were removed between
+                if tokens[i + n - 1][1] - tokens[i][1] <= 2 * (n - 1):
+                    spans.append((tokens[i][2], tokens[i + n - 1][3]))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The ``[start, end)`` of about ``size`` characters holding the most matches, cut at
+    spaces, never through a match."""
+    n = len(text)
+    best_i, best_count = 0, 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[i:] if e <= start + size)
+        if count > best_count:
+            best_i, best_count = i, count
+    if spans:
+        first = spans[best_i][0]
+        last = max(e for s, e in spans[best_i:] if e <= first + size) if best_count else first
+        lead = max(0, (size - (last - first)) // 3)
+        start = max(0, first - lead)
+    else:
+        start = 0
+    end = min(n, start + size)
+    if end == n:
+        start = max(0, n - size)
+    if start > 0:
+        space = text.find(" ", start)
+        limit = spans[best_i][0] if spans else end
+        start = space + 1 if 0 <= space < limit else start
+    if end < n:
+        space = text.rfind(" ", start, end + 1)
+        if space > start:
+            end = space
+        for s, e in spans:
+            if s < end < e:
+                end = e
+    return start, end
+
+
+def make_snippet(
+    text: str,
+    *,
+    analyzer: Any,
+    terms: frozenset[str],
+    phrases: Sequence[tuple[str, ...]] = (),
+    whole: bool = False,
+    size: int = SNIPPET_CHARS,
+) -> str:
+    """HTML for one hit: ``text`` escaped, matches in ``<mark>``; the whole text when ``whole``
+    or short, otherwise about ``size`` characters around the matches with ellipses."""
+    spans = match_spans(text, analyzer, terms, phrases)
+    start, end = (0, len(text)) if whole or len(text) <= size else _window(text, spans, size)
+    out = [ELLIPSIS] if start > 0 else []
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end].rstrip() if end < len(text) else text[pos:end]))
+    if end < len(text):
+        out.append(ELLIPSIS)
+    return "".join(out)
