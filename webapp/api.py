@@ -1,0 +1,61 @@
+"""The JSON API: the search page's twin, articles, stats, health and the OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from indexer import IndexNotFound
+
+from .context import SearchRequest, search_context
+from .errors import RequestFailed, error_json
+from .indexes import get_index
+from .openapi import openapi_document
+
+__all__ = ["bp"]
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search() -> Response:
+    """The INTERFACE.md search JSON (the same search the page shows)."""
+    context = search_context(get_index(), SearchRequest.from_args(request.args))
+    if context.error is not None:
+        raise RequestFailed(400, context.error.message, context.error.param)
+    assert context.results is not None
+    return jsonify(context.results.to_json())
+
+
+@bp.get("/api/articles/<path:article_id>", merge_slashes=False)
+def article(article_id: str) -> Response:
+    """One article in the JSON form ``newsfind index`` reads and ``export`` writes."""
+    found = get_index().article(article_id)
+    if found is None:
+        raise RequestFailed(404, f"there is no article with id {article_id!r}", "id")
+    return jsonify(found.to_json())
+
+
+@bp.get("/api/stats")
+def stats() -> Response:
+    return jsonify(get_index().stats().to_json())
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """200 when the index can be read right now (a real read, not just an open handle)."""
+    try:
+        index = get_index()
+        generation = index.generation()
+    except IndexNotFound as exc:
+        return jsonify(error_json(f"index not available: {exc}")), 503
+    except Exception as exc:  # an unreadable index is exactly what a health check reports
+        return jsonify(error_json(f"index not readable: {type(exc).__name__}")), 503
+    body: dict[str, Any] = {"status": "ok", "generation": generation}
+    return jsonify(body), 200
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(request.host_url.rstrip("/")))

@@ -1,0 +1,251 @@
+"""Facet counts as the page shows them: each value with its count and a link that applies or
+removes it in one click.
+
+kind and source are search parameters; a month becomes a ``from``/``to`` range; a photo credit
+has no parameter of its own, so it is applied as a fielded term (``credit:"…"``) in the query,
+which keeps the page's links and the JSON API's parameters the same set.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from indexer.results import SearchResults
+
+from .context import SearchRequest
+
+__all__ = [
+    "ActiveFilter",
+    "FacetGroup",
+    "FacetValue",
+    "KIND_LABELS",
+    "active_filters",
+    "facet_groups",
+    "month_label",
+]
+
+#: Every document kind, in the order the filters list them, with the words the page uses.
+KIND_LABELS = {
+    "paragraph": "Paragraphs",
+    "caption": "Photo captions",
+    "headline": "Headlines",
+    "note": "Notes",
+}
+
+#: Values beyond this many are folded under "more" so a long tail of credits stays out of the way.
+SHOWN_VALUES = 8
+
+UrlFor = Callable[[SearchRequest], str]
+
+_CREDIT_TAIL = re.compile(r'(\s+AND\s+)credit:"([^"]*)"\s*$')
+_CREDIT_ONLY = re.compile(r'credit:"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    active: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    label: str
+    values: tuple[FacetValue, ...]
+
+    @property
+    def shown(self) -> tuple[FacetValue, ...]:
+        """The first values, plus any active one further down (it must stay removable)."""
+        head = self.values[:SHOWN_VALUES]
+        return head + tuple(v for v in self.values[SHOWN_VALUES:] if v.active)
+
+    @property
+    def folded(self) -> tuple[FacetValue, ...]:
+        return tuple(v for v in self.values[SHOWN_VALUES:] if not v.active)
+
+
+def month_label(month: str) -> str:
+    """``2023-10`` -> ``October 2023`` (anything else unchanged)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return month
+    return f"{calendar.month_name[int(match[2])]} {match[1]}"
+
+
+def month_range(month: str) -> tuple[str, str] | None:
+    """The first and last day of ``YYYY-MM`` as ISO dates."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    year, mon = int(match[1]), int(match[2])
+    last = calendar.monthrange(year, mon)[1]
+    return f"{year:04d}-{mon:02d}-01", f"{year:04d}-{mon:02d}-{last:02d}"
+
+
+def credit_term(credit: str) -> str:
+    return f'credit:"{credit}"'
+
+
+def with_credit(query: str, credit: str) -> str:
+    """``query`` narrowed to one photo credit.
+
+    Words side by side are alternatives in the query language, so the credit is joined with
+    AND around the whole query (in parentheses unless it is a single word).
+    """
+    query = query.strip()
+    term = credit_term(credit)
+    if not query:
+        return term
+    if len(query.split()) > 1 or query.startswith("("):
+        query = f"({query})"
+    return f"{query} AND {term}"
+
+
+def applied_credits(query: str) -> list[str]:
+    """The credits :func:`with_credit` applied to ``query``, innermost first."""
+    found: list[str] = []
+    while True:
+        match = _CREDIT_TAIL.search(query)
+        if match:
+            found.append(match[2])
+            query = _unwrap(query[: match.start()])
+            continue
+        whole = _CREDIT_ONLY.fullmatch(query.strip())
+        if whole:
+            found.append(whole[1])
+        return found[::-1]
+
+
+def without_credit(query: str, credit: str) -> str:
+    """``query`` with the narrowing to ``credit`` undone (other credits kept)."""
+    query = query.strip()
+    if query == credit_term(credit):
+        return ""
+    tail = f" AND {credit_term(credit)}"
+    if query.endswith(tail):
+        return _unwrap(query[: -len(tail)])
+    # applied before another credit: undo the outer one, then re-apply it
+    match = _CREDIT_TAIL.search(query)
+    if match and match[2] != credit:
+        return with_credit(without_credit(_unwrap(query[: match.start()]), credit), match[2])
+    return query
+
+
+def _unwrap(query: str) -> str:
+    """``(a b)`` -> ``a b`` when the parentheses enclose the whole query."""
+    query = query.strip()
+    if not (query.startswith("(") and query.endswith(")")):
+        return query
+    depth = 0
+    in_quotes = False
+    for i, char in enumerate(query):
+        if char == '"':
+            in_quotes = not in_quotes
+        elif not in_quotes and char == "(":
+            depth += 1
+        elif not in_quotes and char == ")":
+            depth -= 1
+            if depth == 0 and i != len(query) - 1:
+                return query
+    return query[1:-1].strip()
+
+
+def facet_groups(
+    results: SearchResults, request: SearchRequest, url_for: UrlFor
+) -> list[FacetGroup]:
+    """The facet groups of one result page, each value linked to apply or remove it."""
+    groups: list[FacetGroup] = []
+    facets = results.facets
+
+    kinds = facets.get("kind", {})
+    if kinds:
+        current = request.kind.strip().lower()
+        values = [
+            FacetValue(
+                kind,
+                KIND_LABELS.get(kind, kind),
+                count,
+                kind == current,
+                url_for(request.with_changes(kind=None if kind == current else kind)),
+            )
+            for kind, count in kinds.items()
+        ]
+        groups.append(FacetGroup("kind", "Found in", tuple(values)))
+
+    sources = facets.get("source", {})
+    if sources:
+        current = request.source.strip().casefold()
+        values = []
+        for source, count in sources.items():
+            active = source.casefold() == current
+            target = request.with_changes(source=None if active else source)
+            values.append(FacetValue(source, source, count, active, url_for(target)))
+        groups.append(FacetGroup("source", "Source", tuple(values)))
+
+    months = facets.get("month", {})
+    if months:
+        values = []
+        for month in sorted(months, reverse=True):
+            span = month_range(month)
+            if span is None:
+                continue
+            active = (request.date_from, request.date_to) == span
+            if active:
+                target = request.with_changes(**{"from": None, "to": None})
+            else:
+                target = request.with_changes(**{"from": span[0], "to": span[1]})
+            values.append(
+                FacetValue(month, month_label(month), months[month], active, url_for(target))
+            )
+        groups.append(FacetGroup("month", "Published", tuple(values)))
+
+    credits = facets.get("credit", {})
+    if credits:
+        applied = applied_credits(request.q)
+        values = []
+        for credit, count in credits.items():
+            if '"' in credit:
+                continue  # cannot be quoted in the query language
+            active = credit in applied
+            q = without_credit(request.q, credit) if active else with_credit(request.q, credit)
+            values.append(
+                FacetValue(credit, credit, count, active, url_for(request.with_changes(q=q)))
+            )
+        if values:
+            groups.append(FacetGroup("credit", "Photo credit", tuple(values)))
+    return groups
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def active_filters(request: SearchRequest, url_for: UrlFor) -> list[ActiveFilter]:
+    """The filters in force, each with the link that removes it."""
+    found: list[ActiveFilter] = []
+    kind = request.kind.strip().lower()
+    if kind and kind != "all":
+        label = KIND_LABELS.get(kind, request.kind)
+        found.append(ActiveFilter("Found in", label, url_for(request.with_changes(kind=None))))
+    if request.source.strip():
+        remove = url_for(request.with_changes(source=None))
+        found.append(ActiveFilter("Source", request.source.strip(), remove))
+    if request.date_from or request.date_to:
+        span = (request.date_from, request.date_to)
+        whole_month = month_range(span[0][:7]) == span
+        value = month_label(span[0][:7]) if whole_month else f"{span[0] or '…'} to {span[1] or '…'}"
+        remove = url_for(request.with_changes(**{"from": None, "to": None}))
+        found.append(ActiveFilter("Published", value, remove))
+    for credit in applied_credits(request.q):
+        q = without_credit(request.q, credit)
+        found.append(ActiveFilter("Photo credit", credit, url_for(request.with_changes(q=q))))
+    return found

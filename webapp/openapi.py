@@ -1,0 +1,269 @@
+"""The OpenAPI 3.1 description of the JSON API, served at ``/api/openapi.json``.
+
+Written by hand next to the routes it describes; tests/test_web.py checks it against what the
+routes really read and return (parameters, status codes, response keys), so it cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .context import SEARCH_PARAMS
+from .facets import KIND_LABELS
+
+__all__ = ["openapi_document", "SEARCH_PARAMETERS"]
+
+_SORTS = ["relevance", "newest", "oldest"]
+
+#: The search parameters, in SEARCH_PARAMS order.
+SEARCH_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "q",
+        "description": 'The query (see /help): words, "phrases", -exclusions, OR, field:word. '
+        "At most 2,000 characters.",
+        "schema": {"type": "string", "maxLength": 2000},
+    },
+    {
+        "name": "kind",
+        "description": "Only documents of this kind; `all` (or empty) for every kind.",
+        "schema": {"type": "string", "enum": ["all", *KIND_LABELS]},
+    },
+    {
+        "name": "source",
+        "description": "Only articles from this source (whole value, case ignored).",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "from",
+        "description": "Articles published on or after this day.",
+        "schema": {"type": "string", "format": "date"},
+    },
+    {
+        "name": "to",
+        "description": "Articles published on or before this day (the whole day included).",
+        "schema": {"type": "string", "format": "date"},
+    },
+    {
+        "name": "sort",
+        "description": "Order of the articles.",
+        "schema": {"type": "string", "enum": _SORTS, "default": "relevance"},
+    },
+    {
+        "name": "page",
+        "description": "Page of articles, from 1.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1},
+    },
+    {
+        "name": "per_page",
+        "description": "Articles per page.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+    },
+]
+assert [p["name"] for p in SEARCH_PARAMETERS] == list(SEARCH_PARAMS)
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["message", "param"],
+                "properties": {
+                    "message": {"type": "string"},
+                    "param": {
+                        **_NULLABLE_STRING,
+                        "description": "The parameter at fault, when one is.",
+                    },
+                },
+            }
+        },
+    },
+    "Hit": {
+        "type": "object",
+        "required": ["doc_id", "kind", "position", "snippet", "credit", "date"],
+        "properties": {
+            "doc_id": {"type": "string"},
+            "kind": {"type": "string", "enum": list(KIND_LABELS)},
+            "position": {"type": "integer", "description": "Place in the article's reading order."},
+            "snippet": {
+                "type": "string",
+                "description": "HTML: the text escaped, matches wrapped in <mark>, nothing else.",
+            },
+            "credit": {**_NULLABLE_STRING, "description": "Photo credit (captions only)."},
+            "date": {**_NULLABLE_STRING, "format": "date", "description": "Photo date."},
+        },
+    },
+    "ArticleResult": {
+        "type": "object",
+        "required": [
+            "article_id",
+            "headline",
+            "url",
+            "published",
+            "source",
+            "score",
+            "more_hits",
+            "hits",
+        ],
+        "properties": {
+            "article_id": {"type": "string"},
+            "headline": _NULLABLE_STRING,
+            "url": _NULLABLE_STRING,
+            "published": {**_NULLABLE_STRING, "format": "date-time"},
+            "source": _NULLABLE_STRING,
+            "dateline": _NULLABLE_STRING,
+            "byline": _NULLABLE_STRING,
+            "score": {"type": "number"},
+            "more_hits": {"type": "integer", "description": "Matching documents not shown."},
+            "hits": {"type": "array", "maxItems": 3, "items": {"$ref": "#/components/schemas/Hit"}},
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": [
+            "query",
+            "total_hits",
+            "total_articles",
+            "page",
+            "per_page",
+            "took_ms",
+            "suggestion",
+            "results",
+            "facets",
+        ],
+        "properties": {
+            "query": {"type": "string"},
+            "total_hits": {"type": "integer"},
+            "total_articles": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "took_ms": {"type": "number"},
+            "suggestion": {**_NULLABLE_STRING, "description": "A corrected query, if any."},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleResult"}},
+            "facets": {
+                "type": "object",
+                "description": "Counts of matching documents per value, most frequent first.",
+                "properties": {
+                    name: {"type": "object", "additionalProperties": {"type": "integer"}}
+                    for name in ("kind", "source", "credit", "month")
+                },
+            },
+        },
+    },
+    "Caption": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {
+            "text": {"type": "string"},
+            "credit": _NULLABLE_STRING,
+            "date": {**_NULLABLE_STRING, "format": "date"},
+            "occurrences": {"type": "integer", "minimum": 1},
+        },
+    },
+    "Article": {
+        "type": "object",
+        "description": "The article JSON that `newsfind index` reads and `export` writes; "
+        "keys without a value are left out.",
+        "required": ["id", "paragraphs"],
+        "properties": {
+            "id": {"type": "string"},
+            "url": {"type": "string"},
+            "headline": {"type": "string"},
+            "published": {"type": "string", "format": "date-time"},
+            "source": {"type": "string"},
+            "byline": {"type": "string"},
+            "dateline": {"type": "string"},
+            "paragraphs": {"type": "array", "items": {"type": "string"}},
+            "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": ["articles", "documents", "kinds"],
+        "properties": {
+            "articles": {"type": "integer"},
+            "documents": {"type": "integer"},
+            "kinds": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "generation"],
+        "properties": {"status": {"const": "ok"}, "generation": {"type": "integer"}},
+    },
+}
+
+
+def _json(ref: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
+
+
+_UNAVAILABLE = _json("Error", "No index is available yet.")
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    """The description, with ``server_url`` (this server) as its base."""
+    search_params = [{"in": "query", "required": False, **p} for p in SEARCH_PARAMETERS]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "newsfind",
+            "version": "1",
+            "description": "Full-text search over news articles: paragraphs, photo captions "
+            "and headlines, grouped by article, highlighted, with facet counts.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search articles",
+                    "parameters": search_params,
+                    "responses": {
+                        "200": _json("SearchResults", "One page of results."),
+                        "400": _json("Error", "A bad parameter, named in error.param."),
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/articles/{id}": {
+                "get": {
+                    "operationId": "article",
+                    "summary": "One article in reading order",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _json("Article", "The article."),
+                        "404": _json("Error", "No article has this id."),
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/stats": {
+                "get": {
+                    "operationId": "stats",
+                    "summary": "Counts of articles and documents",
+                    "responses": {"200": _json("Stats", "The counts."), "503": _UNAVAILABLE},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Whether the index is readable",
+                    "responses": {
+                        "200": _json("Health", "The index is readable."),
+                        "503": _json("Error", "The index is missing or unreadable."),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": _SCHEMAS},
+    }

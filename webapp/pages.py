@@ -1,0 +1,103 @@
+"""The pages people read: search, article, query-syntax help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+
+from indexer import Article
+
+from .context import SearchRequest, search_context
+from .errors import RequestFailed
+from .facets import KIND_LABELS, active_filters, facet_groups
+from .indexes import get_index
+from .marking import mark_terms, query_terms
+from .views import search_url
+
+__all__ = ["bp", "ArticleBlock", "article_blocks"]
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+@bp.get("/search")
+def search() -> tuple[str, int]:
+    """The search page; with nothing asked, the home page with the same box."""
+    asked = SearchRequest.from_args(request.args)
+    index = get_index()
+    if asked.is_blank:
+        return render_template("home.html", search=asked, stats=index.stats()), 200
+    context = search_context(index, asked)
+    groups = []
+    if context.results is not None:
+        groups = facet_groups(context.results, asked, search_url)
+    status = 400 if context.error is not None else 200
+    page = render_template(
+        "search.html",
+        search=asked,
+        results=context.results,
+        error=context.error,
+        facets=groups,
+        filters=active_filters(asked, search_url),
+        kind_labels=KIND_LABELS,
+    )
+    return page, status
+
+
+@dataclass(frozen=True)
+class ArticleBlock:
+    """One passage of an article page, with the position its index document has."""
+
+    position: int
+    kind: str
+    text: Markup
+    credit: str | None = None
+    date: date | None = None
+
+
+def article_blocks(article: Article, query: str) -> list[ArticleBlock]:
+    """The article's passages with their document positions (INTERFACE.md reading order:
+    headline, captions, paragraphs, notes), the query's words marked."""
+    terms = query_terms(query)
+    blocks: list[ArticleBlock] = []
+    position = 0
+    if article.headline:
+        blocks.append(ArticleBlock(position, "headline", mark_terms(article.headline, terms)))
+        position += 1
+    for caption in article.captions:
+        text = mark_terms(caption.text, terms)
+        blocks.append(ArticleBlock(position, "caption", text, caption.credit, caption.date))
+        position += 1
+    for kind, texts in (("paragraph", article.paragraphs), ("note", article.notes)):
+        for text_ in texts:
+            blocks.append(ArticleBlock(position, kind, mark_terms(text_, terms)))
+            position += 1
+    return blocks
+
+
+@bp.get("/articles/<path:article_id>", merge_slashes=False)
+def article(article_id: str) -> str:
+    """One article in reading order; ``?q=`` marks the query's words, ``#doc-N`` a passage."""
+    found = get_index().article(article_id)
+    if found is None:
+        raise RequestFailed(404, f"There is no article with id {article_id!r}.", "id")
+    query = request.args.get("q", "")
+    blocks = article_blocks(found, query)
+    return render_template(
+        "article.html",
+        article=found,
+        headline=next((b for b in blocks if b.kind == "headline"), None),
+        captions=[b for b in blocks if b.kind == "caption"],
+        paragraphs=[b for b in blocks if b.kind == "paragraph"],
+        notes=[b for b in blocks if b.kind == "note"],
+        search=SearchRequest(q=query),
+    )
+
+
+@bp.get("/help")
+def help_page() -> str:
+    """How to write queries."""
+    return render_template("help.html", search=SearchRequest.from_args(request.args))

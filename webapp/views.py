@@ -1,0 +1,87 @@
+"""Small presentation helpers the templates share: links that keep a search, dates, snippets."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, url_for
+from jinja2 import StrictUndefined
+from markupsafe import Markup
+
+from .context import SearchRequest
+
+__all__ = ["register_template_helpers", "safe_snippet", "search_url", "human_date"]
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+def search_url(
+    request: SearchRequest, endpoint: str = "pages.search", **changes: str | None
+) -> str:
+    """The URL of ``request`` (with ``changes``): every other parameter kept."""
+    if changes:
+        request = request.with_changes(**changes)
+    args: dict[str, Any] = dict(request.as_args())
+    return url_for(endpoint, **args)
+
+
+def article_url(article_id: str, query: str = "", position: int | None = None) -> str:
+    """The article page, carrying the query so its words are marked, at a passage if given."""
+    anchor = f"doc-{position}" if position is not None else None
+    return url_for("pages.article", article_id=article_id, q=query or None, _anchor=anchor)
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """A library snippet as Markup, keeping only ``<mark>`` tags.
+
+    Snippets arrive escaped with matches in ``<mark>``; anything else that looks like a tag is
+    escaped again, so a faulty highlighter can never inject markup into the page.
+    """
+    parts = _MARK.split(snippet)
+    return Markup(
+        "".join(
+            part
+            if part in ("<mark>", "</mark>")
+            else part.replace("<", "&lt;").replace(">", "&gt;")
+            for part in parts
+        )
+    )
+
+
+def human_date(value: date | datetime | str | None) -> str:
+    """``17 Oct 2023`` (a day is enough for news; times are in UTC anyway)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    else:
+        day = value
+    return f"{day.day} {day:%b %Y}"
+
+
+def iso_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(search_url=search_url, article_url=article_url)
+    app.jinja_env.filters.update(
+        snippet=safe_snippet, human_date=human_date, iso_date=iso_date, plural=plural
+    )
+    # catch template typos as errors instead of rendering empty strings
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
