@@ -194,3 +194,47 @@ def test_real_subprocess(tmp_path):
     )
     assert stats.returncode == 0, stats.stderr
     assert json.loads(stats.stdout)["articles"] == 2
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the console script with a pseudo-terminal as stderr, as a person at a shell would."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            args, stdout=subprocess.DEVNULL, stderr=follower, env=env, timeout=120
+        )
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path):
+    newsfind = str(Path(sys.executable).with_name("newsfind"))
+    env = {**os.environ, "NEWSFIND_INDEX": str(tmp_path / "ix")}
+    shown = _run_in_terminal([newsfind, "index", str(SEED)], env)
+    assert "Indexing" in shown
+    assert "1 article: 1 added" in shown
+    quiet = _run_in_terminal([newsfind, "index", "--quiet", str(SEED)], env)
+    assert "Indexing" not in quiet
+    assert "1 article: 0 added, 0 updated, 1 unchanged" in quiet
+    piped = subprocess.run(
+        [newsfind, "index", str(SEED)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert "Indexing" not in piped.stderr
+    assert piped.stderr.strip().splitlines()[-1].startswith("1 article: 0 added")
