@@ -6,6 +6,7 @@ ParseError in the stream rather than an exception, so one bad file never stops a
 
 from __future__ import annotations
 
+import errno
 import glob
 import gzip
 import io
@@ -53,23 +54,59 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
             continue
         if path.is_dir():
             found = False
-            for root, dirs, files in os.walk(path, onerror=None):
+            walk_errors: list[OSError] = []
+            for root, dirs, files in os.walk(path, onerror=walk_errors.append):
+                yield from (_walk_error(exc) for exc in walk_errors)
+                walk_errors.clear()
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                yield from _symlink_loops(root, dirs)
                 for name in sorted(files):
                     if name.startswith(".") or not name.lower().endswith(KNOWN_SUFFIXES):
                         continue
                     found = True
-                    yield os.path.join(root, name)
+                    full = os.path.join(root, name)
+                    # a FIFO or device would block or never end; dangling links fail at open
+                    if os.path.exists(full) and not os.path.isfile(full):
+                        yield ParseError(full, "not a regular file; skipped")
+                    else:
+                        yield full
+            yield from (_walk_error(exc) for exc in walk_errors)
             if not found:
                 yield ParseError(
                     given, "directory holds no article files " + "/".join(KNOWN_SUFFIXES)
                 )
         elif path.is_symlink() and not path.exists():
-            yield ParseError(given, "broken symbolic link")
+            yield ParseError(given, _dangling(given))
         elif not path.exists():
             yield ParseError(given, "no such file or directory")
         else:
             yield given
+
+
+def _walk_error(exc: OSError) -> ParseError:
+    return ParseError(str(exc.filename or "?"), f"cannot read directory: {exc.strerror or exc}")
+
+
+def _symlink_loops(root: str, dirs: list[str]) -> Iterator[ParseError]:
+    """Report symlinked directories that point back up the tree (the walk never follows
+    symlinked directories, so these are reported rather than skipped in silence)."""
+    here = os.path.realpath(root)
+    for name in dirs:
+        full = os.path.join(root, name)
+        if not os.path.islink(full):
+            continue
+        target = os.path.realpath(full)
+        if here == target or here.startswith(target.rstrip(os.sep) + os.sep):
+            yield ParseError(full, "symbolic link loop; not followed")
+
+
+def _dangling(path: str) -> str:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
 
 
 def total_bytes(files: Iterable[str]) -> int:

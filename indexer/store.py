@@ -7,6 +7,7 @@ happen every ``batch_articles`` articles so memory stays bounded on inputs of an
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ __all__ = [
     "index_exists",
     "DEFAULT_LOCK_TIMEOUT",
 ]
+
+_log = logging.getLogger("newsfind")
 
 #: How long a writer waits for another one to finish before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -84,13 +87,51 @@ def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
     return whoosh_index.create_in(str(path), make_schema())
 
 
+def _note_interrupted_run(ix: whoosh_index.Index, path: str) -> None:
+    """Say so when the last writer was killed: Whoosh removes its temp storage on commit or
+    cancel, so finding it while nobody holds the lock means a writer died mid-batch. Its lock
+    was an flock, which the kernel dropped with the process, so there is nothing to break; the
+    next commit removes its leftover files."""
+    if not (Path(path) / f"{ix.indexname}.tmp").exists():
+        return
+    probe = ix.lock("WRITELOCK")
+    if not probe.acquire(False):
+        return  # a live writer is using it
+    probe.release()
+    _log.warning(
+        "%s: the previous index run was interrupted before it finished; its stale lock is "
+        "gone, its uncommitted articles were not saved, and its leftover files are removed "
+        "at this run's commit",
+        path,
+    )
+
+
+def _lock_holders(lock_file: Path) -> list[int]:
+    """Process ids holding an flock on ``lock_file`` (Linux /proc/locks; empty elsewhere)."""
+    try:
+        inode = lock_file.stat().st_ino
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return []
+    pids = []
+    for line in lines:
+        parts = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+        if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5].endswith(f":{inode}"):
+            pids.append(int(parts[4]))
+    return pids
+
+
 def _writer(ix: whoosh_index.Index, path: str, timeout: float) -> IndexWriter:
+    _note_interrupted_run(ix, path)
     try:
         # limitmb bounds the in-memory pool before it spills to disk
         return ix.writer(timeout=timeout, delay=0.25, limitmb=256)
     except LockError:
+        holders = _lock_holders(Path(path) / f"{ix.indexname}_WRITELOCK")
+        held_by = f" (held by process {', '.join(map(str, holders))})" if holders else ""
         raise IndexLocked(
-            f"{path}: another process is writing to this index; waited {timeout:g} s "
+            f"{path}: another process is writing to this index{held_by}; waited {timeout:g} s "
             "(try again when it has finished)"
         ) from None
 
