@@ -276,3 +276,9 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        # a bug of ours: still one line for the user; NEWSFIND_DEBUG=1 shows the traceback
+        if os.environ.get("NEWSFIND_DEBUG"):
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (this is a bug)", err=True)
+        sys.exit(1)

@@ -17,7 +17,7 @@ from .context import SearchRequest, search_context
 from .errors import RequestFailed
 from .facets import KIND_LABELS
 from .indexes import get_index
-from .views import safe_snippet, search_url
+from .views import safe_snippet, search_url, web_link
 
 __all__ = ["bp", "atom_feed", "opensearch_description"]
 
@@ -85,10 +85,11 @@ def atom_feed(results: SearchResults, asked: SearchRequest) -> bytes:
         link = url_for("pages.article", article_id=result.article_id, q=asked.q or None)
         article_url = request.host_url.rstrip("/") + link
         _el(entry, "title", result.headline or "(untitled)")
-        _el(entry, "id", result.url or article_url)
+        source_url = web_link(result.url)
+        _el(entry, "id", source_url or article_url)
         _el(entry, "link", rel="alternate", type="text/html", href=article_url)
-        if result.url:
-            _el(entry, "link", rel="related", href=result.url)
+        if source_url:
+            _el(entry, "link", rel="related", href=source_url)
         _el(entry, "updated", _rfc3339(result.published))
         if result.published:
             _el(entry, "published", _rfc3339(result.published))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, url_for
 from jinja2 import StrictUndefined
@@ -76,10 +77,26 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else None: an article's URL comes from the input,
+    and a ``javascript:`` or ``data:`` one must never become a link, escaped or not."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(search_url=search_url, article_url=article_url)
     app.jinja_env.filters.update(
-        snippet=safe_snippet, human_date=human_date, iso_date=iso_date, plural=plural
+        snippet=safe_snippet,
+        human_date=human_date,
+        iso_date=iso_date,
+        plural=plural,
+        web_link=web_link,
     )
     # catch template typos as errors instead of rendering empty strings
     app.jinja_env.undefined = StrictUndefined
