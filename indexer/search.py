@@ -5,11 +5,13 @@ unscored driver decides which documents are hits, the clauses are scored only on
 everything per document (article, kind, source, date) comes from columns read once per searcher
 rather than from stored fields. Stored fields and snippets are loaded for the shown page only.
 
-Scoring: each clause scores BM25F over the document's text plus (weight ``HEADLINE_WEIGHT``) the
-same words in its article's headline; the sum is scaled by ``(matched / clauses) ** COORD_POWER``
+Scoring (the constants are a ``RankingConfig``, see ``ranking`` and docs/relevance.md): each
+clause scores BM25 over the document's text plus (``headline_weight``) the same words in its
+article's headline; for short queries the sum is scaled by ``(matched / clauses) ** coord_power``
 so documents matching more of the words come first under the default OR, and unquoted words that
-occur close together earn a phrase bonus. An article scores as its best hit plus a little for its
-next best ones; ties go to the newer article.
+occur close together earn a phrase bonus. Long queries are re-scored with pseudo-relevance
+feedback (``feedback``) instead. An article scores as its best hit plus a little for its next
+best ones; ties go to the newer article.
 """
 
 from __future__ import annotations
@@ -24,34 +26,21 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from whoosh import query as wq
-from whoosh import scoring
 
 from .documents import to_utc
+from .feedback import rescore_with_feedback
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
 from .query import CompiledQuery, compile_query, parse_query
+from .ranking import DEFAULT, RankingConfig
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .suggest import suggest
 
 __all__ = [
     "run_search",
-    "HEADLINE_WEIGHT",
-    "COORD_POWER",
-    "PROXIMITY_WEIGHT",
     "HITS_SHOWN",
     "FACET_LIMIT",
 ]
 
-#: BM25 with the usual constants; captions and paragraphs are similar in length, so the default
-#: length normalisation (B) suits both.
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-#: The headline is context for every passage of its article, weaker evidence than the passage.
-HEADLINE_WEIGHT = 0.4
-#: Strength of the coordination bonus: with 2 words, a document with one scores a quarter.
-COORD_POWER = 2.0
-#: Weight of the phrase bonus for unquoted words found next to each other.
-PROXIMITY_WEIGHT = 0.5
-#: How much an article's second and third best hits add to its score (relative to their own).
-EXTRA_HIT_WEIGHT = 0.1
 HITS_SHOWN = 3
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
@@ -76,6 +65,19 @@ _columns_cache: weakref.WeakKeyDictionary[Any, _Columns] = weakref.WeakKeyDictio
 _columns_lock = threading.Lock()
 
 
+#: Whoosh stores DATETIME columns as microseconds since ``datetime.min``.
+_EPOCH_USECS = (datetime(1970, 1, 1) - datetime.min) // timedelta(microseconds=1)
+#: Dates past this are the column's "no value" default, not a real date.
+_MAX_USECS = (datetime.max - datetime.min) // timedelta(microseconds=1)
+
+
+def _raw_timestamp(value: Any) -> float:
+    """A POSIX timestamp from a raw DATETIME column value; _NO_DATE for an undated document."""
+    if not isinstance(value, int) or value < 0 or value > _MAX_USECS:
+        return _NO_DATE
+    return (value - _EPOCH_USECS) / 1_000_000
+
+
 def _timestamp(value: Any) -> float:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC).timestamp() if value.tzinfo is None else value.timestamp()
@@ -92,13 +94,17 @@ def _columns(searcher: Any) -> _Columns:
         if cols is None:
             leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]
 
-            def read(name: str) -> list[Any]:
+            def read(name: str, translate: bool = True) -> list[Any]:
                 # per segment: a segment where no document has the field has no column at all,
                 # and a multi-segment column reader would then come out short
                 values: list[Any] = []
                 for reader in leaves:
                     n = reader.doc_count_all()
-                    part = list(reader.column_reader(name)) if reader.has_column(name) else []
+                    part = (
+                        list(reader.column_reader(name, translate=translate))
+                        if reader.has_column(name)
+                        else []
+                    )
                     values += part[:n] + [None] * (n - len(part))
                 return values
 
@@ -110,7 +116,8 @@ def _columns(searcher: Any) -> _Columns:
                 source_folded=[s.lower() for s in source],
                 credit=[c or "" for c in read("credit_exact")],
                 month=[m or "" for m in read("month")],
-                published=[_timestamp(p) for p in read("published")],
+                # raw values: an undated document's column default is no representable date
+                published=[_raw_timestamp(p) for p in read("published", translate=False)],
                 position=[int(p or 0) for p in read("position")],
             )
             _columns_cache[searcher] = cols
@@ -162,15 +169,18 @@ def _union_ids(matchers: list[Any]) -> Iterator[int]:
                 m.next()
 
 
-def _match(searcher: Any, compiled: CompiledQuery, params: SearchParams) -> list[tuple[float, int]]:
+def _match(
+    searcher: Any, compiled: CompiledQuery, params: SearchParams, ranking: RankingConfig
+) -> list[tuple[float, int]]:
     """Every hit as ``(score, global docnum)``, filters applied."""
     cols = _columns(searcher)
     bounds = _date_bounds(params)
     published = cols.published
     driver_q = _driver(compiled, params)
-    scored = searcher.context(weighting=WEIGHTING)
+    scored = searcher.context(weighting=ranking.weighting())
     unscored = searcher.boolean_context()
     n_clauses = len(compiled.clauses)
+    coordinate = ranking.coordinates(n_clauses)
     hits: list[tuple[float, int]] = []
     kind = params.kind
     source = params.source.lower() if params.source else None
@@ -202,14 +212,14 @@ def _match(searcher: Any, compiled: CompiledQuery, params: SearchParams) -> list
                 if head_m is not None:
                     extra = _score_at(head_m, docnum)
                     if extra is not None:
-                        score = (score or 0.0) + HEADLINE_WEIGHT * extra
+                        score = (score or 0.0) + ranking.headline_weight * extra
                 if score is not None:
                     total += score
                     matched += 1
-            if n_clauses > 1:
-                total *= (matched / n_clauses) ** COORD_POWER
+            if coordinate:
+                total *= (matched / n_clauses) ** ranking.coord_power
             if proximity is not None and matched > 1:
-                total += PROXIMITY_WEIGHT * (_score_at(proximity, docnum) or 0.0)
+                total += ranking.proximity_weight * (_score_at(proximity, docnum) or 0.0)
             hits.append((total, offset + docnum))
     return hits
 
@@ -277,13 +287,17 @@ def _article_result(
     )
 
 
-def run_search(searcher: Any, params: SearchParams) -> SearchResults:
-    """One page of results for validated ``params`` (QueryError for a query that cannot run)."""
+def run_search(
+    searcher: Any, params: SearchParams, ranking: RankingConfig = DEFAULT
+) -> SearchResults:
+    """One page of results for validated ``params`` (QueryError for a query that cannot run).
+    ``ranking`` is for the relevance benchmark, which compares named settings on one index."""
     started = time.perf_counter()
     tree = parse_query(params.query)
     compiled = compile_query(tree, searcher)
     cols = _columns(searcher)
-    hits = _match(searcher, compiled, params)
+    hits = _match(searcher, compiled, params, ranking)
+    hits = rescore_with_feedback(searcher, hits, len(compiled.clauses), ranking)
 
     position = cols.position
     by_article: dict[str, list[tuple[float, int]]] = defaultdict(list)
@@ -293,7 +307,7 @@ def run_search(searcher: Any, params: SearchParams) -> SearchResults:
     ranked: list[tuple[float, float, str, list[tuple[float, int]]]] = []
     for article_id, group in by_article.items():
         group.sort(key=lambda h: (-h[0], position[h[1]]))
-        score = group[0][0] + EXTRA_HIT_WEIGHT * sum(h[0] for h in group[1:HITS_SHOWN])
+        score = group[0][0] + ranking.extra_hit_weight * sum(h[0] for h in group[1:HITS_SHOWN])
         ranked.append((score, cols.published[group[0][1]], article_id, group))
     if params.sort == "newest":
         ranked.sort(key=lambda a: (-a[1], -a[0], a[2]))

@@ -176,6 +176,90 @@ def test_phrase_only_matches_words_in_order(ix: NewsIndex) -> None:
             assert marked(hit.snippet)
 
 
+# --- long and short queries pull against each other ---------------------------------------------
+
+# Common words (minister, said, new, what, did, about, over) fill most passages, so they carry
+# little weight; "bridge", "river", "open", "Dover", "port", "strike" are rare.
+PULL_FILLER = [
+    "The minister said on Monday that the new budget would be debated again.",
+    "What the minister did next surprised many, officials said about the new rules.",
+    "Officials said the new tax would be reviewed over the coming months.",
+    "The minister did not say what would happen to the new hospital plans.",
+    "Over the weekend the minister spoke about the economy and said little new.",
+    "Reporters asked what the council did about the new parking rules.",
+    "The new mayor did say what she thought about the minister.",
+    "What happened over the holiday, the minister said, was new to everyone.",
+    "The minister said the new school would be built over two years.",
+    "Nobody said what the new ward did about waiting lists.",
+]
+PULL_ARTICLES: list[dict[str, Any]] = [
+    {
+        "id": "tamar-bridge",
+        "headline": "Tamar crossing ready",
+        "published": "2023-05-02",
+        "paragraphs": [
+            "The suspension bridge over the Tamar river will open to traffic in May, "
+            "engineers said."
+        ],
+    },
+    {
+        "id": "minister-remarks",
+        "headline": "Minister speaks to reporters",
+        "published": "2023-05-03",
+        "paragraphs": [
+            "Asked what he did about it, the minister said he would say more about the new "
+            "plans over the summer; what he did say was little."
+        ],
+    },
+    {
+        "id": "ferry-strike",
+        "headline": "Ferry crews strike",
+        "published": "2023-05-04",
+        "paragraphs": ["Ferry crews went on strike at the port of Dover on Tuesday."],
+    },
+    {
+        "id": "dover-port",
+        "headline": "Dover port traffic",
+        "published": "2023-05-05",
+        "paragraphs": [
+            "Dover port reported long queues; Dover port staff said Dover traffic at the port "
+            "was heavy."
+        ],
+    },
+] + [
+    {"id": f"filler-{i}", "headline": "Council news", "published": "2023-04-01", "paragraphs": [t]}
+    for i, t in enumerate(PULL_FILLER)
+]
+
+# (query, expected article order (a prefix))
+PULL_TABLE = [
+    # a long question: the passage with its rare words wins over one that has more of its
+    # common words (coordination at this length would put minister-remarks first)
+    (
+        "what did the minister say about the new bridge over the river and when will it open",
+        ["tamar-bridge", "minister-remarks"],
+    ),
+    # a short query: the article with all three words wins over one repeating two of them
+    # (without coordination, "Dover port" said three times would come first)
+    ("dover port strike", ["ferry-strike", "dover-port"]),
+    ("ferry strike dover", ["ferry-strike", "dover-port"]),
+]
+
+
+@pytest.fixture(scope="module")
+def pull_ix(tmp_path_factory: pytest.TempPathFactory) -> NewsIndex:
+    base = tmp_path_factory.mktemp("pull")
+    jsonl = write_jsonl(base / "articles.jsonl", PULL_ARTICLES)
+    report = index_articles(base / "index", iter_articles([str(jsonl)]))
+    assert report.failed == 0, report.errors
+    return open_index(base / "index")
+
+
+@pytest.mark.parametrize(("query", "articles"), PULL_TABLE)
+def test_long_and_short_queries_table(pull_ix: NewsIndex, query: str, articles: list[str]) -> None:
+    assert ids(pull_ix.search(query))[: len(articles)] == articles
+
+
 # --- syntax elements against the index ----------------------------------------------------------
 
 
@@ -427,3 +511,22 @@ def test_threads_search_while_another_process_commits(build_index: Any, tmp_path
     # the shared index sees every commit without being reopened
     assert shared.search("quokka").total_articles == 120
     shared.close()
+
+
+def test_undated_articles_are_searchable_and_sort_last(build_index: Any) -> None:
+    """An article without a publication date has no date in the column (not an error), sorts
+    after dated ones under newest, and is left out by a date filter."""
+    index_dir = build_index(
+        articles=[
+            {"id": "undated", "headline": "Lighthouse keeper retires"},
+            {"id": "dated", "headline": "Lighthouse repainted", "published": "2023-10-17"},
+        ]
+    )
+    with open_index(index_dir) as ix:
+        newest = ix.search("lighthouse", sort="newest")
+        assert [r.article_id for r in newest.results] == ["dated", "undated"]
+        assert newest.results[1].published is None
+        oldest = ix.search("lighthouse", sort="oldest")
+        assert [r.article_id for r in oldest.results] == ["undated", "dated"]
+        filtered = ix.search("lighthouse", date_from="2023-01-01")
+        assert [r.article_id for r in filtered.results] == ["dated"]
