@@ -30,7 +30,8 @@ from whoosh import query as wq
 from .documents import to_utc
 from .feedback import rescore_with_feedback
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
-from .query import CompiledQuery, compile_query, parse_query
+from .query import parse_query
+from .query_compile import CompiledQuery, compile_query
 from .ranking import DEFAULT, RankingConfig
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .suggest import suggest
