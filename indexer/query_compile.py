@@ -39,7 +39,6 @@ MAX_SCAN = 20000
 PROXIMITY_SLOP = 2
 
 
-
 @dataclass(frozen=True)
 class Clause:
     """One top-level clause: ``text`` decides whether a document is a hit and scores it;
