@@ -35,6 +35,7 @@ from .query_compile import CompiledQuery, compile_query
 from .ranking import DEFAULT, RankingConfig
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .suggest import suggest
+from .term_scores import score_words, word_clauses
 
 __all__ = [
     "run_search",
@@ -185,7 +186,26 @@ def _match(
     hits: list[tuple[float, int]] = []
     kind = params.kind
     source = params.source.lower() if params.source else None
+    words = word_clauses(compiled.clauses) if compiled.union else None
     for sub, offset in searcher.leaf_searchers():
+        proximity = compiled.proximity.matcher(sub, scored) if compiled.proximity else None
+        if words is not None:
+            # plain words: the same scores, read postings list by postings list
+            totals, matched_of = score_words(sub, words, ranking)
+            for docnum in sorted(totals):
+                d = offset + docnum
+                if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
+                    continue
+                if (kind and cols.kind[d] != kind) or (source and cols.source_folded[d] != source):
+                    continue
+                total = totals[docnum]
+                matched = matched_of[docnum]
+                if coordinate:
+                    total *= (matched / n_clauses) ** ranking.coord_power
+                if proximity is not None and matched > 1:
+                    total += ranking.proximity_weight * (_score_at(proximity, docnum) or 0.0)
+                hits.append((total, d))
+            continue
         clauses = [
             (c.text.matcher(sub, scored), c.headline.matcher(sub, scored) if c.headline else None)
             for c in compiled.clauses
@@ -197,7 +217,6 @@ def _match(
             if not driver.is_active():
                 continue
             ids = driver.all_ids()
-        proximity = compiled.proximity.matcher(sub, scored) if compiled.proximity else None
         for docnum in ids:
             d = offset + docnum
             if bounds is not None and not bounds[0] <= published[d] < bounds[1]:

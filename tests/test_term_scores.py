@@ -1,0 +1,84 @@
+"""The term-at-a-time path scores exactly as the general matcher path does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from indexer import article_from_json, delete_articles, index_articles, open_index
+from indexer import search as search_module
+from indexer.params import make_params
+from indexer.query import parse_query
+from indexer.query_compile import compile_query
+from indexer.ranking import DEFAULT, UNTUNED
+
+from .conftest import SEED
+
+QUERIES = [
+    "putin xi",
+    "putin",
+    "belt road forum beijing",
+    "harbour storm",
+    "china russia military alliance cooperation ukraine sanctions",
+    "putin xi kind:caption",
+    "putin source:ap",
+]
+
+
+def _articles(n: int) -> list[Any]:
+    words = ["harbour", "storm", "putin", "beijing", "council", "budget", "ferry", "strike"]
+    return [
+        article_from_json(
+            {
+                "id": f"t{i}",
+                "headline": f"{words[i % 8]} {words[(i * 3) % 8]} report {i}",
+                "published": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "source": ["AP", "Reuters"][i % 2],
+                "paragraphs": [
+                    " ".join(words[(i + k) % 8] for k in range(1 + i % 5)) + " today.",
+                    f"The {words[(i * 5) % 8]} and the {words[(i * 7) % 8]} again.",
+                ],
+            }
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def segmented_index(tmp_path: Any) -> Any:
+    """Several segments (small batches) and deleted documents, the cases lengths depend on."""
+    from indexer import iter_articles
+
+    path = tmp_path / "ix"
+    index_articles(path, iter_articles([str(SEED)]))
+    index_articles(path, _articles(60), batch_articles=15)
+    delete_articles(path, ["t3", "t17", "t40"])
+    return path
+
+
+@pytest.mark.parametrize("ranking", [DEFAULT, UNTUNED], ids=["default", "untuned"])
+@pytest.mark.parametrize("query", QUERIES)
+def test_fast_path_equals_matcher_path(segmented_index, monkeypatch, query, ranking):
+    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+        assert len(list(searcher.leaf_searchers())) > 1
+        params = make_params(query)
+        compiled = compile_query(parse_query(query), searcher)
+        fast = search_module._match(searcher, compiled, params, ranking)
+        monkeypatch.setattr(search_module, "word_clauses", lambda clauses: None)
+        general = search_module._match(searcher, compiled, params, ranking)
+    assert fast, query
+    assert fast == general
+
+
+def test_word_clauses_only_for_plain_words(seed_index):
+    from indexer.term_scores import word_clauses
+
+    with open_index(seed_index) as ix, ix.searcher() as searcher:
+        def clauses(q: str) -> Any:
+            return word_clauses(compile_query(parse_query(q), searcher).clauses)
+
+        assert clauses("putin xi") == [("putin", "putin"), ("xi", "xi")]
+        assert clauses('"belt and road"') is None
+        assert clauses("infra*") is None
+        assert clauses("puttin~") is None
