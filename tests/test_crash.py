@@ -22,7 +22,7 @@ import pytest
 from indexer import ArticleWriter, NewsIndex, article_from_json, open_index
 from indexer.store import index_exists
 
-#: Just over one CLI batch (2,000 articles), so a run makes two commits.
+#: Just over one CLI batch (CLI_BATCH articles), so a run makes two commits.
 N_ARTICLES = 2300
 
 WORDS = (
@@ -66,8 +66,15 @@ def expected_documents(article: dict[str, object]) -> int:
     ) + (1 if article.get("headline") else 0)
 
 
+#: The CLI's batch in these runs (its default is larger; the test needs two commits).
+CLI_BATCH = 2000
+
+
 def index_cmd(jsonl: Path, index_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "indexer", "index", str(jsonl), "--index", str(index_dir), "-q"]
+    return [
+        sys.executable, "-m", "indexer", "index", str(jsonl), "--index", str(index_dir), "-q",
+        "--batch-size", str(CLI_BATCH),
+    ]  # fmt: skip
 
 
 # Runs the real CLI in a child that SIGKILLs itself at one step of the commit that writes
