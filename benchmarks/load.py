@@ -22,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -53,11 +54,16 @@ def start_server(index: str, port: int, threads: int | None) -> subprocess.Popen
     cmd = [sys.executable, "-m", "indexer", "serve", "--index", index, "--port", str(port)]
     if threads:
         cmd += ["--threads", str(threads)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # the server's log goes to a file: a pipe nobody reads fills up under load (waitress logs
+    # "Task queue depth" warnings) and then blocks the server's main thread mid-write, which is
+    # what made an earlier 60 s run look like a 30 s server stall
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
+            log.seek(0)
+            err = log.read().decode("utf-8", "replace")
             raise SystemExit(f"server exited: {err.strip()}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
