@@ -82,3 +82,30 @@ def test_word_clauses_only_for_plain_words(seed_index):
         assert clauses('"belt and road"') is None
         assert clauses("infra*") is None
         assert clauses("puttin~") is None
+
+
+def test_segments_with_the_same_name_in_two_indexes(tmp_path):
+    """Whoosh names segments with the random module; reseeding it (as hypothesis does between
+    examples) gives two indexes segments of the same name. Their lengths must not be mixed up."""
+    import random
+
+    def build(name: str, n: int) -> Any:
+        random.seed(1234)
+        articles = [
+            article_from_json({"id": f"{name}{i}", "headline": f"harbour {i}", "paragraphs": [
+                "harbour storm " + "word " * (i % 7)
+            ]})
+            for i in range(n)
+        ]  # fmt: skip
+        index_articles(tmp_path / name, articles)
+        return tmp_path / name
+
+    small, big = build("small", 2), build("big", 40)
+    with open_index(small) as a:
+        assert a.search("harbour").total_hits == 4
+        with open_index(big) as b:
+            fast = b.search("harbour", per_page=100).to_json()
+            assert fast["total_hits"] == 80
+    # opened again (fresh readers, nothing cached), the same search scores the same
+    with open_index(big) as fresh:
+        assert fresh.search("harbour", per_page=100).to_json()["results"] == fast["results"]
