@@ -12,7 +12,14 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 from __future__ import annotations
 
 from .articles import Article, Caption, article_from_json, parse_published
-from .errors import IndexLocked, IndexNotFound, NewsfindError, ParseError, QueryError
+from .errors import (
+    IndexLocked,
+    IndexNotFound,
+    NewsfindError,
+    ParseError,
+    QueryError,
+    QueryTooSlow,
+)
 from .inputs import iter_articles
 from .newsindex import NewsIndex, Stats, open_index
 from .results import ArticleResult, Hit, SearchParams, SearchResults
@@ -31,6 +38,7 @@ __all__ = [
     "NewsfindError",
     "ParseError",
     "QueryError",
+    "QueryTooSlow",
     "SearchParams",
     "SearchResults",
     "Stats",

@@ -260,7 +260,16 @@ def serve_cmd(index_dir: str, host: str, port: int, threads: int | None) -> None
     app = create_app({"INDEX_DIR": index_dir})
     n_threads = threads or 4 * (os.cpu_count() or 1)
     click.echo(f"newsfind: serving {index_dir} on http://{host}:{port}/", err=True)
-    serve(app, host=host, port=port, threads=n_threads, ident="newsfind")
+    serve(
+        app,
+        host=host,
+        port=port,
+        threads=n_threads,
+        ident="newsfind",
+        # the API is GET-only: bound what a client can make the server read (413 / 431)
+        max_request_body_size=16 * 1024,
+        max_request_header_size=64 * 1024,
+    )
 
 
 def main() -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["NewsfindError", "IndexNotFound", "IndexLocked", "QueryError", "ParseError"]
+__all__ = [
+    "NewsfindError",
+    "IndexNotFound",
+    "IndexLocked",
+    "QueryError",
+    "QueryTooSlow",
+    "ParseError",
+]
 
 
 class NewsfindError(Exception):
@@ -28,6 +35,19 @@ class QueryError(NewsfindError, ValueError):
         super().__init__(message)
         self.message = message
         self.param = param
+
+
+class QueryTooSlow(QueryError):
+    """The search ran past its time budget: the caller asked for an answer within a bound, and
+    a narrower query (more words, a filter) is the way to get one."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(
+            f"this query needs more than {budget:g} s to answer; add words or a filter "
+            "(kind, source, dates) to narrow it",
+            "q",
+        )
+        self.budget = budget
 
 
 class ParseError(NewsfindError, ValueError):

@@ -96,11 +96,13 @@ class NewsIndex:
         sort: str = "relevance",
         page: int | str = 1,
         per_page: int | str = 10,
+        time_budget: float | None = None,
     ) -> SearchResults:
         """Search the index: articles best first, each with its best hits and snippets.
 
         Parameters are validated (strings as a web form sends them are accepted too); a bad
         one raises QueryError naming it in ``param``. See README "Query language".
+        ``time_budget`` (seconds) bounds the work: past it, QueryTooSlow (a QueryError).
         """
         params = make_params(
             query,
@@ -113,7 +115,7 @@ class NewsIndex:
             per_page=per_page,
         )
         with self.searcher() as s:
-            return run_search(s, params)
+            return run_search(s, params, time_budget=time_budget)
 
     def article(self, article_id: str) -> Article | None:
         """The article with this id, rebuilt in reading order, or None."""

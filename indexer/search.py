@@ -28,6 +28,7 @@ from typing import Any
 from whoosh import query as wq
 
 from .documents import to_utc
+from .errors import QueryTooSlow
 from .feedback import rescore_with_feedback
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
 from .query import parse_query
@@ -171,10 +172,32 @@ def _union_ids(matchers: list[Any]) -> Iterator[int]:
                 m.next()
 
 
+class _Deadline:
+    """A search's time budget, checked between units of work (cheap: a clock read)."""
+
+    def __init__(self, started: float, budget: float | None) -> None:
+        self.budget = budget
+        self.at = None if budget is None else started + budget
+
+    def check(self) -> None:
+        if self.at is not None and time.perf_counter() > self.at:
+            assert self.budget is not None
+            raise QueryTooSlow(self.budget)
+
+
+#: How many documents the match loops score between two looks at the clock.
+_CHECK_EVERY = 2048
+
+
 def _match(
-    searcher: Any, compiled: CompiledQuery, params: SearchParams, ranking: RankingConfig
+    searcher: Any,
+    compiled: CompiledQuery,
+    params: SearchParams,
+    ranking: RankingConfig,
+    deadline: _Deadline | None = None,
 ) -> list[tuple[float, int]]:
     """Every hit as ``(score, global docnum)``, filters applied."""
+    deadline = deadline or _Deadline(0.0, None)
     cols = _columns(searcher)
     bounds = _date_bounds(params)
     published = cols.published
@@ -192,7 +215,10 @@ def _match(
         if words is not None:
             # plain words: the same scores, read postings list by postings list
             totals, matched_of = score_words(sub, words, ranking)
-            for docnum in sorted(totals):
+            deadline.check()
+            for i, docnum in enumerate(sorted(totals)):
+                if i % _CHECK_EVERY == 0:
+                    deadline.check()
                 d = offset + docnum
                 if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
                     continue
@@ -217,7 +243,9 @@ def _match(
             if not driver.is_active():
                 continue
             ids = driver.all_ids()
-        for docnum in ids:
+        for i, docnum in enumerate(ids):
+            if i % _CHECK_EVERY == 0:
+                deadline.check()
             d = offset + docnum
             if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
                 continue
@@ -308,15 +336,23 @@ def _article_result(
 
 
 def run_search(
-    searcher: Any, params: SearchParams, ranking: RankingConfig = DEFAULT
+    searcher: Any,
+    params: SearchParams,
+    ranking: RankingConfig = DEFAULT,
+    *,
+    time_budget: float | None = None,
 ) -> SearchResults:
     """One page of results for validated ``params`` (QueryError for a query that cannot run).
-    ``ranking`` is for the relevance benchmark, which compares named settings on one index."""
+    ``ranking`` is for the relevance benchmark, which compares named settings on one index.
+    With ``time_budget`` (seconds), a search still matching after that long stops with
+    QueryTooSlow instead of holding a server thread."""
     started = time.perf_counter()
+    deadline = _Deadline(started, time_budget)
     tree = parse_query(params.query)
     compiled = compile_query(tree, searcher)
     cols = _columns(searcher)
-    hits = _match(searcher, compiled, params, ranking)
+    hits = _match(searcher, compiled, params, ranking, deadline)
+    deadline.check()
     hits = rescore_with_feedback(searcher, hits, len(compiled.clauses), ranking)
 
     position = cols.position

@@ -20,6 +20,11 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "newsfind",
     # how many articles an Atom feed holds
     "FEED_SIZE": 20,
+    # seconds a search may take before it is refused with a 400 asking to narrow it: one
+    # runaway query must not hold a server thread (NEWSFIND_QUERY_TIME_BUDGET=…)
+    "QUERY_TIME_BUDGET": 5.0,
+    # the app only answers GETs; a request body larger than this is a 413
+    "MAX_CONTENT_LENGTH": 16 * 1024,
     "DEBUG": False,
     "PROPAGATE_EXCEPTIONS": False,
 }

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from flask import current_app
+
 from indexer import NewsIndex, QueryError
 from indexer.results import SearchResults
 
@@ -105,6 +107,7 @@ def search_context(
             sort=sort or request.sort or "relevance",
             page=request.page or 1,
             per_page=per_page or request.per_page or 10,
+            time_budget=current_app.config.get("QUERY_TIME_BUDGET"),
         )
     except QueryError as exc:
         return SearchContext(request=request, error=exc)
