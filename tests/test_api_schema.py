@@ -19,14 +19,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,7 +38,8 @@ from schemathesis.generation import GenerationMode
 
 from indexer import index_articles, iter_articles
 from tests.browser.corpus import WORD, all_articles
-from tests.conftest import ROOT, SEED, write_jsonl
+from tests.conftest import SEED, write_jsonl
+from tests.serving import serving
 from webapp import create_app
 from webapp.openapi import openapi_document
 
@@ -83,18 +78,6 @@ def hostile_articles() -> list[dict[str, Any]]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _newsfind() -> list[str]:
-    """The installed ``newsfind`` script next to this interpreter, else ``python -m indexer``."""
-    script = Path(sys.executable).with_name("newsfind")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "indexer"]
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``newsfind serve`` as a subprocess on a free loopback port, over a fresh index."""
@@ -102,31 +85,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     corpus = write_jsonl(root / "corpus.jsonl", [*all_articles(), *hostile_articles()])
     report = index_articles(root / "index", iter_articles([str(corpus), str(SEED)]))
     assert report.failed == 0, report.errors
-    port = _free_port()
     log_path = root / "serve.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [*_newsfind(), "serve", "--index", str(root / "index"), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(log_path.read_text()) from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with serving(root / "index", log_path) as base:
+        yield base
     # The server logs every unexpected exception; none may have happened, even if the answer
     # somehow still looked right to the checks.
     assert "Traceback" not in log_path.read_text(), log_path.read_text()

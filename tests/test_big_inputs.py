@@ -25,19 +25,22 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
 
-# Streams a file through the input layer in a child process and prints what it saw and its peak
-# memory, so the measurement is not disturbed by the test process itself.
-STREAM = """
-import json, sys
-from indexer import ParseError, iter_articles
+# The child scripts' peak memory: VmHWM, not ru_maxrss, since Linux keeps ru_maxrss across exec
+# and a child of a big pytest process would report its parent's peak.
+PEAK_MB = """
 def peak_mb():
-    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big pytest
-    # process would report its parent's peak; VmHWM belongs to this program's own memory
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+"""
+
+# Streams a file through the input layer in a child process and prints what it saw and its peak
+# memory, so the measurement is not disturbed by the test process itself.
+STREAM = PEAK_MB + """
+import json, sys
+from indexer import ParseError, iter_articles
 seen = {"articles": 0, "errors": 0, "bytes": 0}
 def count(n):
     seen["bytes"] += n
@@ -72,17 +75,9 @@ def test_200_mb_jsonl_is_read_as_a_stream(tmp_path: Path) -> None:
 
 
 # Indexes in batches in a child process and records peak memory after each commit.
-BATCHES = """
+BATCHES = PEAK_MB + """
 import json, sys
 from indexer import article_from_json, index_articles
-def peak_mb():
-    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big pytest
-    # process would report its parent's peak; VmHWM belongs to this program's own memory
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 def articles(n):
     for i in range(n):
         yield article_from_json({"id": f"m{i}", "headline": f"Memory test {i} " + "word " * 20})

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from indexer import QueryError, QueryTooSlow, open_index
+from indexer import QueryError, QueryTooSlow, index_articles, iter_articles, open_index
 from webapp import create_app
 
 from .conftest import SEED
+from .serving import serving
 
 
 def test_time_budget_refuses_a_search_that_runs_past_it(seed_index: Path) -> None:
@@ -56,48 +53,14 @@ def test_query_length_and_per_page(seed_index: Path, params: dict[str, str], par
     assert response.get_json()["error"]["param"] == param
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """``newsfind serve`` on a free loopback port over the seed index."""
     root = tmp_path_factory.mktemp("limits")
-    index_dir = root / "index"
-    subprocess.run(
-        [sys.executable, "-m", "indexer", "index", str(SEED), "--index", str(index_dir), "-q"],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    with (root / "serve.log").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "indexer", "serve", "--index", str(index_dir), "--port",
-             str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                try:
-                    conn.request("GET", "/healthz")
-                    if conn.getresponse().status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
-                finally:
-                    conn.close()
-            else:
-                pytest.fail("newsfind serve did not become healthy")
-            yield "127.0.0.1", port
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    index_articles(root / "index", iter_articles([str(SEED)]))
+    with serving(root / "index", root / "serve.log") as base:
+        host, port = base.removeprefix("http://").split(":")
+        yield host, int(port)
 
 
 def _request(server: tuple[str, int], method: str, path: str, **kw: Any) -> tuple[int, bytes]:

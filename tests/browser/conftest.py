@@ -3,12 +3,6 @@ chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +12,7 @@ import pytest
 from indexer import index_articles, iter_articles
 from tests.browser.corpus import all_articles
 from tests.conftest import ROOT, SEED, write_jsonl
+from tests.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -31,12 +26,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of ``newsfind serve`` over the web corpus plus the seed article."""
@@ -44,43 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     corpus = write_jsonl(root / "corpus.jsonl", all_articles())
     report = index_articles(root / "index", iter_articles([str(corpus), str(SEED)]))
     assert report.failed == 0, report.errors
-    port = _free_port()
-    log = (root / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indexer",
-            "serve",
-            "--index",
-            str(root / "index"),
-            "--port",
-            str(port),
-            "--threads",
-            "4",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((root / "serve.log").read_text()) from None
-                time.sleep(0.1)
+    with serving(root / "index", root / "serve.log", "--threads", "4") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
