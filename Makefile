@@ -39,12 +39,16 @@ test: lint typecheck
 
 # The library's tests against the fallback Whoosh distribution, in a venv of its own:
 # whoosh3 and whoosh-reloaded ship the same module and must never share an environment.
+# Both distributions write the same whoosh/ files, so uninstalling one deletes the other's too:
+# start from neither, and force the fallback's files back in last.
 $(FALLBACK)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(FALLBACK)
 	$(FALLBACK)/bin/python -m pip install -q --upgrade pip
+	$(FALLBACK)/bin/python -m pip uninstall -q -y whoosh3 whoosh-reloaded
 	$(FALLBACK)/bin/python -m pip install -q -e '.[test]'
 	$(FALLBACK)/bin/python -m pip uninstall -q -y whoosh3
-	$(FALLBACK)/bin/python -m pip install -q whoosh-reloaded==2.7.5
+	$(FALLBACK)/bin/python -m pip install -q --force-reinstall whoosh-reloaded==2.7.5
+	$(FALLBACK)/bin/python -c 'import whoosh; assert whoosh.versionstring().startswith("2.7")'
 	touch $@
 
 test-fallback: $(FALLBACK)/.installed
