@@ -168,3 +168,14 @@ def test_published_stored_as_utc(tmp_path):
     assert article.captions[0].date is None
     assert date(2024, 2, 2) == article.published.date()
 
+
+
+def test_stats_are_kept_per_commit_and_follow_deletes(tmp_path):
+    path = tmp_path / "ix"
+    index_articles(path, [_article(), _article(id="a2")])
+    with open_index(path) as ix:
+        first = ix.stats()
+        assert ix.stats() is first  # no new commit: the same counts, not counted again
+        delete_articles(path, ["a1"])
+        after = ix.stats()
+        assert (after.articles, after.documents) == (1, 5)
