@@ -25,7 +25,6 @@ from .errors import QueryError
 from .query_tree import (
     DATE_FIELDS,
     FIELDS,
-    RESTRICTING_FIELDS,
     AllOf,
     AnyOf,
     DateSpan,
@@ -40,29 +39,8 @@ from .query_tree import (
     restricts,
 )
 
-__all__ = [
-    "FIELDS",
-    "DATE_FIELDS",
-    "RESTRICTING_FIELDS",
-    "MAX_DEPTH",
-    "MAX_FUZZY",
-    "MIN_PREFIX",
-    "MAX_TERMS",
-    "MAX_EXPANSIONS",
-    "Node",
-    "Word",
-    "Phrase",
-    "Prefix",
-    "Fuzzy",
-    "DateSpan",
-    "Group",
-    "AllOf",
-    "AnyOf",
-    "Negated",
-    "Required",
-    "parse_query",
-    "restricts",
-]
+# The syntax tree's node types live in query_tree, which both this parser and the compiler use.
+__all__ = ["MAX_DEPTH", "MAX_FUZZY", "MIN_PREFIX", "MAX_TERMS", "MAX_EXPANSIONS", "parse_query"]
 
 #: Deeper nesting than this is not something a person writes, and recursion must stay bounded.
 MAX_DEPTH = 20

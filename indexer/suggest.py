@@ -12,7 +12,7 @@ from typing import Any
 
 from whoosh.support.charset import accent_map
 
-from .query import Word
+from .query_tree import Word
 
 __all__ = ["suggest", "MIN_COMMON", "RATIO", "MIN_LENGTH", "WELL_MATCHED", "PREFIX"]
 

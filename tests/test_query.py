@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer import QueryError, index_articles, iter_articles, open_index
-from indexer.query import (
-    MAX_TERMS,
+from indexer.query import MAX_TERMS, parse_query
+from indexer.query_tree import (
     AllOf,
     AnyOf,
     DateSpan,
@@ -19,7 +19,6 @@ from indexer.query import (
     Phrase,
     Prefix,
     Word,
-    parse_query,
 )
 
 from .conftest import SEED
