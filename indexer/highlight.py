@@ -9,8 +9,17 @@ highlight at once.
 from __future__ import annotations
 
 import html
+import weakref
 from collections.abc import Sequence
 from typing import Any
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 
 __all__ = ["make_snippet", "SNIPPET_CHARS", "WHOLE_CAPTION_CHARS", "ELLIPSIS"]
 
@@ -24,14 +33,71 @@ ANALYZE_CHARS = 100_000
 ELLIPSIS = "\u2026"
 
 
+#: The per-token filters whose result depends on the token's own text alone (position aside).
+_PER_TOKEN_FILTERS = (LowercaseFilter, CharsetFilter, StopFilter, StemFilter)
+#: At most this many analysed words are remembered per analyzer.
+_WORD_CACHE_SIZE = 200_000
+# analyzers compare by value and cannot be hashed, so their caches are kept by identity
+_word_caches: dict[int, tuple[weakref.ref[Any], dict[str, str | None]]] = {}
+
+
+def _word_cache(analyzer: Any) -> dict[str, str | None] | None:
+    """A cache of word -> analysed word (None: dropped) when ``analyzer`` is a regex tokenizer
+    followed by filters that look at one token at a time, else None."""
+    entry = _word_caches.get(id(analyzer))
+    if entry is not None and entry[0]() is analyzer:
+        return entry[1]
+    items = getattr(analyzer, "items", None)
+    if (
+        not items
+        or type(items[0]) is not RegexTokenizer
+        or items[0].gaps
+        or not all(type(f) in _PER_TOKEN_FILTERS for f in items[1:])
+        or any(type(f) is StopFilter and not f.renumber for f in items[1:])
+    ):
+        return None
+    key = id(analyzer)
+    cache: dict[str, str | None] = {}
+    _word_caches[key] = (weakref.ref(analyzer, lambda _: _word_caches.pop(key, None)), cache)
+    return cache
+
+
+def _tokens(text: str, analyzer: Any) -> list[tuple[str, int, int, int]]:
+    """(analysed word, position, start char, end char) per token, exactly as ``analyzer``
+    gives them with positions and characters. Analysing each distinct word once and
+    remembering it makes this several times faster than the filter chain per token (snippets
+    re-analyse the same common words for every search)."""
+    cache = _word_cache(analyzer)
+    if cache is None:
+        return [
+            (t.text, t.pos, t.startchar, t.endchar)
+            for t in analyzer(text, positions=True, chars=True, mode="index")
+        ]
+    out: list[tuple[str, int, int, int]] = []
+    first = -1
+    for raw, match in enumerate(analyzer.items[0].expression.finditer(text)):
+        word = match.group(0)
+        try:
+            analysed = cache[word]
+        except KeyError:
+            analysed = next((t.text for t in analyzer(word, mode="index")), None)
+            if len(cache) >= _WORD_CACHE_SIZE:
+                cache.clear()
+            cache[word] = analysed
+        if analysed is None:
+            continue
+        # the stop filter keeps the first kept token's position and numbers the rest after it
+        if first < 0:
+            first = raw
+        out.append((analysed, first + len(out), match.start(), match.end()))
+    return out
+
+
 def match_spans(
     text: str, analyzer: Any, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]
 ) -> list[tuple[int, int]]:
     """Character spans of the matches in ``text``, sorted and merged."""
-    tokens = [
-        (t.text, t.pos, t.startchar, t.endchar)
-        for t in analyzer(text[:ANALYZE_CHARS], positions=True, chars=True, mode="index")
-    ]
+    tokens = _tokens(text[:ANALYZE_CHARS], analyzer)
     spans = [(start, end) for word, _, start, end in tokens if word in terms]
     for phrase in phrases:
         n = len(phrase)

@@ -16,27 +16,29 @@ best ones; ties go to the newer article.
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import query as wq
 
+from .clause_scores import array_clauses, score_clauses
+from .columns import Columns, columns
 from .documents import to_utc
 from .errors import QueryTooSlow
 from .feedback import rescore_with_feedback
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
+from .proximity import PhraseProbe
 from .query import parse_query
 from .query_compile import CompiledQuery, compile_query
 from .ranking import DEFAULT, RankingConfig
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .suggest import suggest
-from .term_scores import score_words, word_clauses
+from .term_scores import term_scores
 
 __all__ = [
     "run_search",
@@ -48,83 +50,14 @@ HITS_SHOWN = 3
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
 _NO_DATE = float("-inf")
+Ids = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+_NO_IDS: Ids = np.zeros(0, dtype=np.int64)
+_NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """Per-document values for a whole searcher, indexed by global document number."""
-
-    article_id: list[str]
-    kind: list[str]
-    source: list[str]
-    source_folded: list[str]
-    credit: list[str]
-    month: list[str]
-    published: list[float]
-    position: list[int]
-
-
-_columns_cache: weakref.WeakKeyDictionary[Any, _Columns] = weakref.WeakKeyDictionary()
-_columns_lock = threading.Lock()
-
-
-#: Whoosh stores DATETIME columns as microseconds since ``datetime.min``.
-_EPOCH_USECS = (datetime(1970, 1, 1) - datetime.min) // timedelta(microseconds=1)
-#: Dates past this are the column's "no value" default, not a real date.
-_MAX_USECS = (datetime.max - datetime.min) // timedelta(microseconds=1)
-
-
-def _raw_timestamp(value: Any) -> float:
-    """A POSIX timestamp from a raw DATETIME column value; _NO_DATE for an undated document."""
-    if not isinstance(value, int) or value < 0 or value > _MAX_USECS:
-        return _NO_DATE
-    return (value - _EPOCH_USECS) / 1_000_000
-
-
-def _timestamp(value: Any) -> float:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC).timestamp() if value.tzinfo is None else value.timestamp()
-    return _NO_DATE
-
-
-def _columns(searcher: Any) -> _Columns:
-    """The columns of ``searcher``'s index generation, read once and shared by all threads."""
-    cols = _columns_cache.get(searcher)
-    if cols is not None:
-        return cols
-    with _columns_lock:
-        cols = _columns_cache.get(searcher)
-        if cols is None:
-            leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]
-
-            def read(name: str, translate: bool = True) -> list[Any]:
-                # per segment: a segment where no document has the field has no column at all,
-                # and a multi-segment column reader would then come out short
-                values: list[Any] = []
-                for reader in leaves:
-                    n = reader.doc_count_all()
-                    part = (
-                        list(reader.column_reader(name, translate=translate))
-                        if reader.has_column(name)
-                        else []
-                    )
-                    values += part[:n] + [None] * (n - len(part))
-                return values
-
-            source = [s or "" for s in read("source")]
-            cols = _Columns(
-                article_id=[a or "" for a in read("article_id")],
-                kind=[k or "" for k in read("kind")],
-                source=source,
-                source_folded=[s.lower() for s in source],
-                credit=[c or "" for c in read("credit_exact")],
-                month=[m or "" for m in read("month")],
-                # raw values: an undated document's column default is no representable date
-                published=[_raw_timestamp(p) for p in read("published", translate=False)],
-                position=[int(p or 0) for p in read("position")],
-            )
-            _columns_cache[searcher] = cols
-    return cols
+def _timestamp(value: datetime) -> float:
+    return value.replace(tzinfo=UTC).timestamp() if value.tzinfo is None else value.timestamp()
 
 
 def _date_bounds(params: SearchParams) -> tuple[float, float] | None:
@@ -189,49 +122,149 @@ class _Deadline:
 _CHECK_EVERY = 2048
 
 
+class _Matches:
+    """Every hit of a query as arrays in global document order: ``docs``, ``scores`` and
+    ``pending``, an upper bound of the proximity bonus not yet added to a hit's score (0 when
+    the score is final).
+
+    The proximity bonus needs the words' positions, the one per-document cost left for plain
+    words, and it matters only for articles that can reach the shown page; ``rank`` computes
+    it for those alone, and ``resolve_all`` for every hit (feedback and date sorts need all).
+    """
+
+    def __init__(
+        self,
+        searcher: Any,
+        proximity: wq.Phrase | None,
+        ranking: RankingConfig,
+        docs: Ids,
+        scores: Floats,
+        pending: Floats,
+    ) -> None:
+        self.searcher = searcher
+        self.proximity = proximity
+        self.ranking = ranking
+        self.docs = docs
+        self.scores = scores
+        self.pending = pending
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def resolve(self, which: Ids, deadline: _Deadline | None = None) -> None:
+        """Add the exact proximity bonus to the hits at indexes ``which`` that still lack it."""
+        which = which[self.pending[which] > 0]
+        if not len(which) or self.proximity is None:
+            return
+        which = np.sort(which)
+        docs = self.docs[which]
+        weighting = self.ranking.weighting()
+        weight = self.ranking.proximity_weight
+        scores = self.scores
+        for sub, offset in self.searcher.leaf_searchers():
+            low, high = np.searchsorted(docs, [offset, offset + sub.doc_count_all()])
+            if low == high:
+                continue
+            probe = PhraseProbe(sub, self.proximity, weighting)
+            for i, (at, docnum) in enumerate(
+                zip(which[low:high].tolist(), docs[low:high].tolist(), strict=True)
+            ):
+                if deadline is not None and i % _CHECK_EVERY == 0:
+                    deadline.check()
+                scores[at] = scores[at] + weight * (probe.score(docnum - offset) or 0.0)
+        self.pending[which] = 0.0
+
+    def resolve_all(self, deadline: _Deadline | None = None) -> None:
+        self.resolve(np.flatnonzero(self.pending > 0), deadline)
+
+    def pairs(self) -> list[tuple[float, int]]:
+        """``(score, docnum)`` per hit, every bonus included."""
+        self.resolve_all()
+        return list(zip(self.scores.tolist(), self.docs.tolist(), strict=True))
+
+
+def _filter_mask(cols: Columns, docs: Ids, params: SearchParams) -> npt.NDArray[np.bool_] | None:
+    """Which of ``docs`` pass the date, kind and source filters (None: no filter)."""
+    mask: npt.NDArray[np.bool_] | None = None
+    bounds = _date_bounds(params)
+    if bounds is not None:
+        published = cols.published[docs]
+        mask = (published >= bounds[0]) & (published < bounds[1])
+    if params.kind:
+        codes = [i for i, v in enumerate(cols.kind.values) if v == params.kind]
+        keep = np.isin(cols.kind.codes[docs], codes)
+        mask = keep if mask is None else mask & keep
+    if params.source:
+        keep = np.isin(cols.source.codes[docs], cols.source_codes(params.source.lower()))
+        mask = keep if mask is None else mask & keep
+    return mask
+
+
+def _proximity_bound(
+    sub: Any, proximity: wq.Query, candidates: Ids, ranking: RankingConfig
+) -> Floats:
+    """Per candidate, an upper bound of the proximity bonus: the phrase's score is the sum of its
+    words' BM25 scores in the text, and it is zero unless the text has every word."""
+    weighting = ranking.weighting()
+    total = np.zeros(len(candidates), dtype=np.float64)
+    has_all = np.ones(len(candidates), dtype=bool)
+    for word in proximity.words:
+        ids, scores = term_scores(sub, weighting, "text", word)
+        where = np.searchsorted(ids, candidates)
+        inside = where < len(ids)
+        inside[inside] = ids[where[inside]] == candidates[inside]
+        has_all &= inside
+        total[inside] += scores[where[inside]]
+    # a little over the exact sum, which adds the same numbers in another order
+    return np.where(has_all, ranking.proximity_weight * total * (1 + 1e-9) + 1e-12, 0.0)
+
+
 def _match(
     searcher: Any,
     compiled: CompiledQuery,
     params: SearchParams,
     ranking: RankingConfig,
     deadline: _Deadline | None = None,
-) -> list[tuple[float, int]]:
-    """Every hit as ``(score, global docnum)``, filters applied."""
+) -> _Matches:
+    """Every hit, filters applied, scored (the proximity bonus of plain words left pending)."""
     deadline = deadline or _Deadline(0.0, None)
-    cols = _columns(searcher)
+    cols = columns(searcher)
     bounds = _date_bounds(params)
-    published = cols.published
+    published = cols.published.tolist() if bounds is not None else []
     driver_q = _driver(compiled, params)
     scored = searcher.context(weighting=ranking.weighting())
     unscored = searcher.boolean_context()
     n_clauses = len(compiled.clauses)
     coordinate = ranking.coordinates(n_clauses)
-    hits: list[tuple[float, int]] = []
+    # the coordination factor for each number of matched clauses, computed as the general path
+    factors = np.array(
+        [(m / n_clauses) ** ranking.coord_power if n_clauses else 1.0 for m in range(n_clauses + 1)]
+    )
     kind = params.kind
     source = params.source.lower() if params.source else None
-    words = word_clauses(compiled.clauses) if compiled.union else None
+    simple = array_clauses(compiled.clauses) if compiled.union else None
+    parts: list[tuple[Ids, Floats, Floats]] = []
     for sub, offset in searcher.leaf_searchers():
-        proximity = compiled.proximity.matcher(sub, scored) if compiled.proximity else None
-        if words is not None:
-            # plain words: the same scores, read postings list by postings list
-            totals, matched_of = score_words(sub, words, ranking)
+        if simple is not None:
+            # words and phrases: the same scores, clause by clause over whole arrays
+            found = score_clauses(sub, simple, ranking)
             deadline.check()
-            for i, docnum in enumerate(sorted(totals)):
-                if i % _CHECK_EVERY == 0:
-                    deadline.check()
-                d = offset + docnum
-                if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
-                    continue
-                if (kind and cols.kind[d] != kind) or (source and cols.source_folded[d] != source):
-                    continue
-                total = totals[docnum]
-                matched = matched_of[docnum]
-                if coordinate:
-                    total *= (matched / n_clauses) ** ranking.coord_power
-                if proximity is not None and matched > 1:
-                    total += ranking.proximity_weight * (_score_at(proximity, docnum) or 0.0)
-                hits.append((total, d))
+            docs = found.docnums + offset
+            totals = found.totals
+            matched = found.matched
+            mask = _filter_mask(cols, docs, params)
+            local = found.docnums
+            if mask is not None:
+                docs, totals, matched, local = docs[mask], totals[mask], matched[mask], local[mask]
+            if coordinate:
+                totals = totals * factors[matched]
+            pending = np.zeros(len(docs), dtype=np.float64)
+            if compiled.proximity is not None and len(docs):
+                bound = _proximity_bound(sub, compiled.proximity, local, ranking)
+                pending = np.where(matched > 1, bound, 0.0)
+            parts.append((docs, totals, pending))
             continue
+        proximity = compiled.proximity.matcher(sub, scored) if compiled.proximity else None
         clauses = [
             (c.text.matcher(sub, scored), c.headline.matcher(sub, scored) if c.headline else None)
             for c in compiled.clauses
@@ -243,6 +276,10 @@ def _match(
             if not driver.is_active():
                 continue
             ids = driver.all_ids()
+        kinds = cols.kind
+        sources = cols.source
+        hit_docs: list[int] = []
+        hit_scores: list[float] = []
         for i, docnum in enumerate(ids):
             if i % _CHECK_EVERY == 0:
                 deadline.check()
@@ -250,11 +287,12 @@ def _match(
             if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
                 continue
             if compiled.union and (
-                (kind and cols.kind[d] != kind) or (source and cols.source_folded[d] != source)
+                (kind and kinds.values[kinds.codes[d]] != kind)
+                or (source and sources.values[sources.codes[d]].lower() != source)
             ):
                 continue
             total = 0.0
-            matched = 0
+            matched_n = 0
             for text_m, head_m in clauses:
                 score = _score_at(text_m, docnum)
                 if head_m is not None:
@@ -263,27 +301,121 @@ def _match(
                         score = (score or 0.0) + ranking.headline_weight * extra
                 if score is not None:
                     total += score
-                    matched += 1
+                    matched_n += 1
             if coordinate:
-                total *= (matched / n_clauses) ** ranking.coord_power
-            if proximity is not None and matched > 1:
+                total *= (matched_n / n_clauses) ** ranking.coord_power
+            if proximity is not None and matched_n > 1:
                 total += ranking.proximity_weight * (_score_at(proximity, docnum) or 0.0)
-            hits.append((total, offset + docnum))
-    return hits
+            hit_docs.append(d)
+            hit_scores.append(total)
+        parts.append(
+            (
+                np.array(hit_docs, dtype=np.int64),
+                np.array(hit_scores, dtype=np.float64),
+                np.zeros(len(hit_docs), dtype=np.float64),
+            )
+        )
+    if parts:
+        docs_all = np.concatenate([p[0] for p in parts])
+        scores_all = np.concatenate([p[1] for p in parts])
+        pending_all = np.concatenate([p[2] for p in parts])
+    else:
+        docs_all, scores_all, pending_all = _NO_IDS, _NO_FLOATS, _NO_FLOATS
+    return _Matches(searcher, compiled.proximity, ranking, docs_all, scores_all, pending_all)
 
 
-def _facets(cols: _Columns, docnums: list[int]) -> dict[str, dict[str, int]]:
-    def count(values: list[str]) -> dict[str, int]:
-        counts = Counter(values[d] for d in docnums)
-        counts.pop("", None)
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return dict(ranked[:FACET_LIMIT])
+@dataclass(frozen=True)
+class _Ranking:
+    """Hits grouped by article, articles in result order (only the first ``settled`` of
+    ``order`` are in their final order; the rest are only counted)."""
 
+    hit_order: Ids  # hit indexes sorted by article, then best first
+    starts: Ids  # where each article's hits begin in hit_order
+    counts: Ids  # how many hits each article has
+    scores: Floats  # article scores
+    order: Ids  # article indexes, best first
+
+
+def _group(
+    matches: _Matches, cols: Columns, ranking: RankingConfig, sort: str, upper: bool
+) -> _Ranking:
+    """Articles from hits: an article scores as its best hit plus ``extra_hit_weight`` times its
+    next best ones (up to HITS_SHOWN); ties go to the newer article, then the article id.
+    With ``upper``, hit scores include their pending bonus bound."""
+    docs = matches.docs
+    scores = matches.scores + matches.pending if upper else matches.scores
+    art = cols.article.codes[docs]
+    hit_order = np.lexsort((cols.position[docs], -scores, art))
+    art_sorted = art[hit_order]
+    n = len(hit_order)
+    starts = np.flatnonzero(np.r_[True, art_sorted[1:] != art_sorted[:-1]]) if n else _NO_IDS
+    counts = np.diff(np.r_[starts, n])
+    sorted_scores = scores[hit_order]
+    extra = np.zeros(len(starts), dtype=np.float64)
+    for rank in range(1, HITS_SHOWN):
+        has = counts > rank
+        extra = extra + np.where(has, sorted_scores[np.minimum(starts + rank, max(n - 1, 0))], 0.0)
+    article_scores = sorted_scores[starts] + ranking.extra_hit_weight * extra
+    published = cols.published[docs[hit_order[starts]]]
+    codes = art_sorted[starts]
+    if sort == "newest":
+        order = np.lexsort((codes, -article_scores, -published))
+    elif sort == "oldest":
+        order = np.lexsort((codes, -article_scores, published))
+    else:
+        order = np.lexsort((codes, -published, -article_scores))
+    return _Ranking(hit_order, starts, counts, article_scores, order)
+
+
+def _rank(
+    matches: _Matches,
+    cols: Columns,
+    ranking: RankingConfig,
+    params: SearchParams,
+    deadline: _Deadline,
+) -> _Ranking:
+    """The articles in result order, exact at least up to the end of the requested page.
+
+    For relevance order, hits whose proximity bonus is pending are resolved only while their
+    article could still reach the page: an article's score computed with every bonus at its
+    upper bound is at least its true score, so once every article that ranks on the page by
+    those bounds (ties included) is exact, no other article can overtake one of them."""
+    if params.sort != "relevance":
+        matches.resolve_all(deadline)
+    needed = params.page * params.per_page
+    # each round resolves more articles than the page needs, so that it rarely takes more than
+    # one or two (every round re-ranks all hits), but not many more (positions are dear)
+    reach = max(needed * 2, 20)
+    while True:
+        ranked = _group(matches, cols, ranking, params.sort, upper=True)
+        if not _pending_hits(ranked, matches, needed).size:
+            return ranked
+        deadline.check()
+        matches.resolve(_pending_hits(ranked, matches, reach), deadline)
+        reach *= 2
+
+
+def _pending_hits(ranked: _Ranking, matches: _Matches, count: int) -> Ids:
+    """The hits still lacking their bonus among the first ``count`` articles (and any tied
+    with the last of them)."""
+    top = ranked.order[:count]
+    if not len(top):
+        return _NO_IDS
+    top = np.flatnonzero(ranked.scores >= ranked.scores[top[-1]])
+    hits: Ids = np.concatenate(
+        [
+            ranked.hit_order[s : s + c]
+            for s, c in zip(ranked.starts[top].tolist(), ranked.counts[top].tolist(), strict=True)
+        ]
+    )
+    open_hits: Ids = hits[matches.pending[hits] > 0]
+    return open_hits
+
+
+def _facets(cols: Columns, docs: Ids) -> dict[str, dict[str, int]]:
     return {
-        "kind": count(cols.kind),
-        "source": count(cols.source),
-        "credit": count(cols.credit),
-        "month": count(cols.month),
+        name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT])
+        for name in ("kind", "source", "credit", "month")
     }
 
 
@@ -350,38 +482,36 @@ def run_search(
     deadline = _Deadline(started, time_budget)
     tree = parse_query(params.query)
     compiled = compile_query(tree, searcher)
-    cols = _columns(searcher)
-    hits = _match(searcher, compiled, params, ranking, deadline)
+    cols = columns(searcher)
+    matches = _match(searcher, compiled, params, ranking, deadline)
     deadline.check()
-    hits = rescore_with_feedback(searcher, hits, len(compiled.clauses), ranking)
-
-    position = cols.position
-    by_article: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    article_of = cols.article_id
-    for hit in hits:
-        by_article[article_of[hit[1]]].append(hit)
-    ranked: list[tuple[float, float, str, list[tuple[float, int]]]] = []
-    for article_id, group in by_article.items():
-        group.sort(key=lambda h: (-h[0], position[h[1]]))
-        score = group[0][0] + ranking.extra_hit_weight * sum(h[0] for h in group[1:HITS_SHOWN])
-        ranked.append((score, cols.published[group[0][1]], article_id, group))
-    if params.sort == "newest":
-        ranked.sort(key=lambda a: (-a[1], -a[0], a[2]))
-    elif params.sort == "oldest":
-        ranked.sort(key=lambda a: (a[1], -a[0], a[2]))
-    else:
-        ranked.sort(key=lambda a: (-a[0], -a[1], a[2]))
+    if ranking.feeds_back(len(compiled.clauses)) and len(matches):
+        rescored = rescore_with_feedback(searcher, matches.pairs(), len(compiled.clauses), ranking)
+        rescored.sort(key=lambda h: h[1])
+        matches = _Matches(
+            searcher,
+            None,
+            ranking,
+            np.array([d for _, d in rescored], dtype=np.int64),
+            np.array([s for s, _ in rescored], dtype=np.float64),
+            np.zeros(len(rescored), dtype=np.float64),
+        )
+    ranked = _rank(matches, cols, ranking, params, deadline)
 
     first = (params.page - 1) * params.per_page
-    page = ranked[first : first + params.per_page]
-    results = tuple(_article_result(searcher, compiled, a[0], a[3]) for a in page)
+    results = []
+    for a in ranked.order[first : first + params.per_page].tolist():
+        start, count = int(ranked.starts[a]), int(ranked.counts[a])
+        hits = ranked.hit_order[start : start + count]
+        group = list(zip(matches.scores[hits].tolist(), matches.docs[hits].tolist(), strict=True))
+        results.append(_article_result(searcher, compiled, float(ranked.scores[a]), group))
     suggestion = suggest(searcher, compiled.words, params.query)
     return SearchResults(
         params=params,
-        total_hits=len(hits),
-        total_articles=len(ranked),
-        results=results,
-        facets=_facets(cols, [d for _, d in hits]),
+        total_hits=len(matches),
+        total_articles=len(ranked.starts),
+        results=tuple(results),
+        facets=_facets(cols, matches.docs),
         suggestion=suggestion,
         took_ms=(time.perf_counter() - started) * 1000,
     )

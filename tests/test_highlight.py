@@ -5,8 +5,11 @@ from __future__ import annotations
 import html
 import re
 
-from indexer.highlight import ELLIPSIS, SNIPPET_CHARS, make_snippet
-from indexer.schema import news_analyzer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.highlight import ELLIPSIS, SNIPPET_CHARS, _tokens, make_snippet
+from indexer.schema import name_analyzer, news_analyzer
 
 ANALYZER = news_analyzer()
 
@@ -66,3 +69,38 @@ def test_no_match_shows_the_beginning() -> None:
     text = "First words here. " * 40
     out = snippet(text, set())
     assert out.startswith("First words") and out.endswith(ELLIPSIS)
+
+
+_TOKEN_TEXT = st.lists(
+    st.sampled_from(
+        list("aeiouxyzAEU .,;'-\u00e1\u00e9\u00f1\u00fc1234\n")
+        + ["the ", "of ", "U.S. ", "visiting ", "Ant\u00f3nio "]
+    ),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TOKEN_TEXT)
+def test_remembered_word_analysis_equals_the_analyzer(text: str) -> None:
+    """Snippets analyse each distinct word once (highlight._tokens); the tokens, positions and
+    character offsets must be the analyzer's own for every text."""
+    for analyzer in (news_analyzer(), name_analyzer()):
+        expected = [
+            (t.text, t.pos, t.startchar, t.endchar)
+            for t in analyzer(text, positions=True, chars=True, mode="index")
+        ]
+        assert _tokens(text, analyzer) == expected
+        assert _tokens(text, analyzer) == expected  # and again, from the cache
+
+
+def test_an_analyzer_of_another_shape_is_run_as_it_is() -> None:
+    from whoosh.analysis import NgramFilter
+
+    analyzer = news_analyzer() | NgramFilter(2, 3)
+    text = "Visiting the harbour"
+    expected = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in analyzer(text, positions=True, chars=True, mode="index")
+    ]
+    assert expected and _tokens(text, analyzer) == expected

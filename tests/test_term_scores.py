@@ -23,6 +23,14 @@ QUERIES = [
     "china russia military alliance cooperation ukraine sanctions",
     "putin xi kind:caption",
     "putin source:ap",
+    "headline:putin xi",
+    "dateline:taipei taiwan",
+    "credit:ng forum",
+    '"belt and road"',
+    '"belt and road" forum putin',
+    '"xi jinping" "vladimir putin"',
+    '"storm harbour" budget',
+    '"harbour storm"',
 ]
 
 
@@ -64,24 +72,33 @@ def test_fast_path_equals_matcher_path(segmented_index, monkeypatch, query, rank
         assert len(list(searcher.leaf_searchers())) > 1
         params = make_params(query)
         compiled = compile_query(parse_query(query), searcher)
-        fast = search_module._match(searcher, compiled, params, ranking)
-        monkeypatch.setattr(search_module, "word_clauses", lambda clauses: None)
-        general = search_module._match(searcher, compiled, params, ranking)
+        fast = search_module._match(searcher, compiled, params, ranking).pairs()
+        monkeypatch.setattr(search_module, "array_clauses", lambda clauses: None)
+        general = search_module._match(searcher, compiled, params, ranking).pairs()
     assert fast, query
     assert fast == general
 
 
-def test_word_clauses_only_for_plain_words(seed_index):
-    from indexer.term_scores import word_clauses
+def test_array_clauses_only_for_words_and_phrases(seed_index):
+    from whoosh import query as wq
+
+    from indexer.clause_scores import array_clauses
 
     with open_index(seed_index) as ix, ix.searcher() as searcher:
-        def clauses(q: str) -> Any:
-            return word_clauses(compile_query(parse_query(q), searcher).clauses)
 
-        assert clauses("putin xi") == [("putin", "putin"), ("xi", "xi")]
-        assert clauses('"belt and road"') is None
+        def clauses(q: str) -> Any:
+            return array_clauses(compile_query(parse_query(q), searcher).clauses)
+
+        assert clauses("putin xi") == [
+            (wq.Term("text", "putin"), wq.Term("headline", "putin")),
+            (wq.Term("text", "xi"), wq.Term("headline", "xi")),
+        ]
+        [(text, headline)] = clauses('"belt and road"')
+        assert type(text) is wq.Phrase and text.words == ["belt", "road"]
+        assert type(headline) is wq.Phrase and headline.fieldname == "headline"
         assert clauses("infra*") is None
         assert clauses("puttin~") is None
+        assert clauses('"belt and road" infra*') is None
 
 
 def test_segments_with_the_same_name_in_two_indexes(tmp_path):
@@ -109,3 +126,41 @@ def test_segments_with_the_same_name_in_two_indexes(tmp_path):
     # opened again (fresh readers, nothing cached), the same search scores the same
     with open_index(big) as fresh:
         assert fresh.search("harbour", per_page=100).to_json()["results"] == fast["results"]
+
+
+def test_lengths_read_whole_equal_lengths_read_per_document(segmented_index):
+    import numpy as np
+
+    from indexer import term_scores
+
+    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+        for sub, _ in searcher.leaf_searchers():
+            for field in ("text", "headline"):
+                fast = term_scores._raw_lengths(sub.reader(), field)
+                assert fast is not None, "the whoosh3 codec's length column is read whole"
+                slow = [sub.doc_field_length(d, field, 1) or 0 for d in range(sub.doc_count_all())]
+                assert fast.tolist() == slow
+                assert np.any(fast > 0)
+
+
+def test_postings_are_read_a_block_at_a_time_and_equal_the_matcher(segmented_index):
+    """The block reader must engage on the codec both supported Whoosh distributions write,
+    and give exactly the matcher's postings, deleted documents left out."""
+    from indexer import term_scores
+
+    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            for word in ("putin", "harbour", "storm", "today"):
+                if ("text", word) not in reader:
+                    continue
+                leaf = reader.postings("text", word)
+                leaf = leaf.child if type(leaf).__name__ == "FilterMatcher" else leaf
+                assert term_scores._leaf_blocks(leaf, True) is not None
+                ids, weights = term_scores.postings_arrays(sub, "text", word)
+                values = term_scores.posting_values(sub, "text", word)
+                expected = list(reader.postings("text", word).items_as("positions"))
+                assert ids.tolist() == [d for d, _ in expected]
+                decode = reader.schema["text"].format.decode_positions
+                assert [list(decode(v)) for v in values] == [list(p) for _, p in expected]
+                assert weights.tolist() == [float(len(p)) for _, p in expected]

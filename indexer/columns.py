@@ -1,0 +1,127 @@
+"""Per-document values of a whole searcher as arrays, read once per index generation.
+
+Exact totals, facets and grouping by article need a few values of every matching document. Read
+from stored fields they would cost a decompression per document; read here, from Whoosh's
+columns, once per searcher, they are numpy arrays indexed by global document number, so a search
+touches them with vector operations. Strings are coded as integers whose order is the strings'
+order (codes index a sorted table), so sorting or breaking ties by code equals doing it by text.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Columns", "Coded", "columns", "NO_DATE"]
+
+#: The published timestamp of an undated document (sorts before every date).
+NO_DATE = float("-inf")
+
+#: Whoosh stores DATETIME columns as microseconds since ``datetime.min``.
+_EPOCH_USECS = (datetime(1970, 1, 1) - datetime.min) // timedelta(microseconds=1)
+#: Dates past this are the column's "no value" default, not a real date.
+_MAX_USECS = (datetime.max - datetime.min) // timedelta(microseconds=1)
+
+
+def _raw_timestamp(value: Any) -> float:
+    """A POSIX timestamp from a raw DATETIME column value; NO_DATE for an undated document."""
+    if not isinstance(value, int) or value < 0 or value > _MAX_USECS:
+        return NO_DATE
+    return (value - _EPOCH_USECS) / 1_000_000
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A string column: ``values[codes[d]]`` is document d's value; ``values`` is sorted."""
+
+    codes: npt.NDArray[np.int32]
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, strings: list[str]) -> Coded:
+        values, codes = np.unique(np.array(strings, dtype=object), return_inverse=True)
+        return cls(codes.astype(np.int32), tuple(str(v) for v in values))
+
+    def count(self, docnums: npt.NDArray[np.int64]) -> list[tuple[str, int]]:
+        """(value, how many of ``docnums`` have it), most frequent first, then by value; the
+        empty value is left out."""
+        counts = np.bincount(self.codes[docnums], minlength=len(self.values))
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        return [
+            (self.values[c], int(counts[c]))
+            for c in order.tolist()
+            if counts[c] and self.values[c] != ""
+        ]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Per-document values for a whole searcher, indexed by global document number."""
+
+    article: Coded
+    kind: Coded
+    source: Coded
+    credit: Coded
+    month: Coded
+    published: npt.NDArray[np.float64]
+    position: npt.NDArray[np.int64]
+
+    def source_codes(self, folded: str) -> npt.NDArray[np.int32]:
+        """The codes of the sources equal to ``folded`` once lower-cased."""
+        return np.array(
+            [i for i, v in enumerate(self.source.values) if v.lower() == folded], dtype=np.int32
+        )
+
+
+_cache: weakref.WeakKeyDictionary[Any, Columns] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def columns(searcher: Any) -> Columns:
+    """The columns of ``searcher``'s index generation, read once and shared by all threads."""
+    cols = _cache.get(searcher)
+    if cols is not None:
+        return cols
+    with _lock:
+        cols = _cache.get(searcher)
+        if cols is None:
+            cols = _read(searcher)
+            _cache[searcher] = cols
+    return cols
+
+
+def _read(searcher: Any) -> Columns:
+    leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+
+    def read(name: str, translate: bool = True) -> list[Any]:
+        # per segment: a segment where no document has the field has no column at all, and a
+        # multi-segment column reader would then come out short
+        values: list[Any] = []
+        for reader in leaves:
+            n = reader.doc_count_all()
+            part = (
+                list(reader.column_reader(name, translate=translate))
+                if reader.has_column(name)
+                else []
+            )
+            values += part[:n] + [None] * (n - len(part))
+        return values
+
+    return Columns(
+        article=Coded.of([a or "" for a in read("article_id")]),
+        kind=Coded.of([k or "" for k in read("kind")]),
+        source=Coded.of([s or "" for s in read("source")]),
+        credit=Coded.of([c or "" for c in read("credit_exact")]),
+        month=Coded.of([m or "" for m in read("month")]),
+        # raw values: an undated document's column default is no representable date
+        published=np.array(
+            [_raw_timestamp(p) for p in read("published", translate=False)], dtype=np.float64
+        ),
+        position=np.array([int(p or 0) for p in read("position")], dtype=np.int64),
+    )
