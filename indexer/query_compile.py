@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.support.charset import accent_map
 
 from .errors import QueryError
@@ -39,6 +40,16 @@ MAX_SCAN = 20000
 PROXIMITY_SLOP = 2
 
 
+def _terms_within(reader: Any, field: str, text: str, distance: int) -> list[str]:
+    """The field's own terms within ``distance`` edits of ``text`` (first letter kept).
+
+    Not ``reader.terms_within``: on a single segment Whoosh answers that from the field's
+    spelling word list, the unstemmed words, which are not the stemmed terms the query then
+    looks up (``coffe~`` found only "coffee" and no document); on several segments it scans
+    the terms. This always scans the terms, so the answer does not depend on segmentation."""
+    return list(IndexReader.terms_within(reader, field, text, distance, prefix=1))
+
+
 @dataclass(frozen=True)
 class Clause:
     """One top-level clause: ``text`` decides whether a document is a hit and scores it;
@@ -54,7 +65,7 @@ class CompiledQuery:
 
     match: wq.Query
     clauses: tuple[Clause, ...]
-    proximity: wq.Query | None
+    proximity: wq.Phrase | None
     marks: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]
     words: tuple[Word, ...]
@@ -114,9 +125,9 @@ class _Compiler:
         else:
             stems = [t.text for t in self.schema[field].analyzer(folded, mode="query")]
             probe = stems[0] if len(stems) == 1 else folded
-            found = list(self.reader.terms_within(field, probe, node.distance, prefix=1))
+            found = list(_terms_within(self.reader, field, probe, node.distance))
             if probe != folded:
-                found += self.reader.terms_within(field, folded, node.distance, prefix=1)
+                found += _terms_within(self.reader, field, folded, node.distance)
             found = sorted(set(found))
         if len(found) > MAX_EXPANSIONS:
             found.sort(key=lambda t: -self.reader.doc_frequency(field, t))

@@ -530,3 +530,21 @@ def test_undated_articles_are_searchable_and_sort_last(build_index: Any) -> None
         assert [r.article_id for r in oldest.results] == ["undated", "dated"]
         filtered = ix.search("lighthouse", date_from="2023-01-01")
         assert [r.article_id for r in filtered.results] == ["dated"]
+
+
+def test_fuzzy_words_find_the_stemmed_terms_on_one_segment_as_on_many(tmp_path: Path) -> None:
+    """A fuzzy word expands to the index's (stemmed) terms. Whoosh's own terms_within answers
+    from the unstemmed spelling list on a single segment, so "milirary~" once found nothing
+    in a fresh one-segment index and six documents once it had two segments."""
+    from indexer import article_from_json
+
+    path = tmp_path / "ix"
+    index_articles(path, iter_articles([str(SEED)]))
+    with open_index(path) as one:
+        assert len(list(one._ix.reader().leaf_readers())) == 1
+        single = count(one, "milirary~")
+    assert single > 0
+    index_articles(path, [article_from_json({"id": "x1", "paragraphs": ["Ferry timetables."]})])
+    with open_index(path) as two:
+        assert len(list(two._ix.reader().leaf_readers())) == 2
+        assert count(two, "milirary~") == single == count(two, "military")
