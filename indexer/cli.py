@@ -20,7 +20,13 @@ from .errors import IndexLocked, IndexNotFound, NewsfindError, QueryError
 from .inputs import expand_paths, iter_articles, total_bytes
 from .newsindex import NewsIndex, open_index
 from .render_text import render_article, render_results
-from .store import DEFAULT_BATCH_ARTICLES, IndexReport, delete_articles, index_articles
+from .store import (
+    DEFAULT_BATCH_ARTICLES,
+    DEFAULT_PROCS,
+    IndexReport,
+    delete_articles,
+    index_articles,
+)
 
 __all__ = ["cli", "main"]
 
@@ -76,7 +82,17 @@ def cli() -> None:
     help="Articles per commit: larger batches leave fewer index segments (faster searches); "
     "a crash loses at most one batch.",
 )
-def index_cmd(paths: tuple[str, ...], index_dir: str, quiet: bool, batch_size: int) -> None:
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_PROCS,
+    show_default=True,
+    help="Processes that analyse and write documents (1: all in this process). Each leaves "
+    "a segment per commit.",
+)
+def index_cmd(
+    paths: tuple[str, ...], index_dir: str, quiet: bool, batch_size: int, procs: int
+) -> None:
     """Index files, directories (recursively), globs, or - for stdin.
 
     Formats: plain text (.txt), HTML pages (.html), article JSON Lines (.jsonl, .jsonl.gz);
@@ -104,10 +120,15 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, quiet: bool, batch_size: i
                     iter_articles(paths, on_bytes=bar.update),
                     on_article=show_errors,
                     batch_articles=batch_size,
+                    procs=procs,
                 )
         else:
             report = index_articles(
-                index_dir, iter_articles(paths), on_article=show_errors, batch_articles=batch_size
+                index_dir,
+                iter_articles(paths),
+                on_article=show_errors,
+                batch_articles=batch_size,
+                procs=procs,
             )
     except IndexLocked as exc:
         raise click.ClickException(str(exc)) from None

@@ -21,6 +21,7 @@ from whoosh.writing import IndexWriter
 from .articles import Article
 from .documents import article_documents
 from .errors import IndexLocked, IndexNotFound, ParseError
+from .parallel import ParallelWriter, parallel_supported
 from .schema import make_schema
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "index_exists",
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_BATCH_ARTICLES",
+    "DEFAULT_PROCS",
 ]
 
 _log = logging.getLogger("newsfind")
@@ -44,6 +46,10 @@ _log = logging.getLogger("newsfind")
 #: bounded either way (the writer spills to disk past ``limitmb``); a crash loses at most one
 #: batch, which the next run indexes again.
 DEFAULT_BATCH_ARTICLES = 10_000
+
+#: Writing processes ``newsfind index`` uses by default: one per core, up to 4 (each leaves a
+#: segment per commit, and more segments make searches slower).
+DEFAULT_PROCS = max(1, min(os.cpu_count() or 1, 4))
 
 #: How long a writer waits for another one to finish before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -131,9 +137,15 @@ def _lock_holders(lock_file: Path) -> list[int]:
     return pids
 
 
-def _writer(ix: whoosh_index.Index, path: str, timeout: float) -> IndexWriter:
+def _writer(ix: whoosh_index.Index, path: str, timeout: float, procs: int = 1) -> IndexWriter:
     _note_interrupted_run(ix, path)
     try:
+        if procs > 1 and parallel_supported():
+            # each sub-process has a pool of its own; together they stay near the single
+            # writer's memory
+            return ParallelWriter(
+                ix, procs=procs, timeout=timeout, delay=0.25, limitmb=max(64, 256 // procs)
+            )
         # limitmb bounds the in-memory pool before it spills to disk
         return ix.writer(timeout=timeout, delay=0.25, limitmb=256)
     except LockError:
@@ -158,9 +170,11 @@ class ArticleWriter:
         *,
         batch_articles: int = DEFAULT_BATCH_ARTICLES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        procs: int = 1,
     ) -> None:
         self.path = str(path)
         self.batch_articles = batch_articles
+        self.procs = procs
         self.lock_timeout = lock_timeout
         self.report = IndexReport()
         self._ix = create_whoosh(self.path)
@@ -180,7 +194,7 @@ class ArticleWriter:
             self.cancel()
 
     def _begin(self) -> None:
-        self._writer = _writer(self._ix, self.path, self.lock_timeout)
+        self._writer = _writer(self._ix, self.path, self.lock_timeout, self.procs)
         # the writer's reader sees the last commit, which is what "unchanged" compares with
         self._reader = self._writer.reader()
         self._pending = {}
@@ -262,9 +276,14 @@ def index_articles(
     on_article: Callable[[IndexReport], None] | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
+    procs: int = 1,
 ) -> IndexReport:
-    """Index a stream of articles (ParseErrors in it are counted as failed inputs)."""
-    with ArticleWriter(path, lock_timeout=lock_timeout, batch_articles=batch_articles) as writer:
+    """Index a stream of articles (ParseErrors in it are counted as failed inputs). With
+    ``procs`` above 1, that many sub-processes analyse and write the documents (one segment
+    each per commit), using more cores (``parallel``)."""
+    with ArticleWriter(
+        path, lock_timeout=lock_timeout, batch_articles=batch_articles, procs=procs
+    ) as writer:
         for item in items:
             if isinstance(item, ParseError):
                 writer.fail(item)

@@ -365,3 +365,71 @@ def test_interrupted_run_is_reported_once(
     # the next run has nothing to recover from and says nothing about it
     assert "interrupted" not in rerun(jsonl, index_dir)
     assert_clean(index_dir, corpus)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; Linux only")
+def test_parallel_writers_die_with_a_killed_parent(
+    big_corpus: tuple[list[dict[str, object]], Path], tmp_path: Path
+) -> None:
+    """`--procs 2` hands documents to two sub-processes that inherit the write lock. Killed
+    with the parent, they must not linger holding it (WHOOSH-NOTES: the next run would hang)."""
+    corpus, jsonl = big_corpus
+    index_dir = tmp_path / "ix"
+    proc = subprocess.Popen(
+        [*index_cmd(jsonl, index_dir), "--procs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: len(_children(proc.pid)) >= 2, proc, "the sub-processes started")
+    workers = _children(proc.pid)
+    time.sleep(0.3)
+    kill(proc)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)], "sub-processes outlived their parent"
+    with ArticleWriter(index_dir, lock_timeout=0) as writer:
+        writer.add(article_from_json(corpus[0]))
+    rerun(jsonl, index_dir)
+    assert_clean(index_dir, corpus)
+
+
+def test_parallel_and_single_writers_build_the_same_index(
+    small_corpus: tuple[list[dict[str, object]], Path], tmp_path: Path
+) -> None:
+    corpus, jsonl = small_corpus
+    for procs in ("1", "2"):
+        index_dir = tmp_path / f"ix{procs}"
+        subprocess.run([*index_cmd(jsonl, index_dir), "--procs", procs], check=True)
+        assert_clean(index_dir, corpus)
+    with open_index(tmp_path / "ix1") as one, open_index(tmp_path / "ix2") as two:
+        assert len(list(two._ix.reader().leaf_readers())) > len(
+            list(one._ix.reader().leaf_readers())
+        )
+        for query in ("marker", "story version", '"opens paragraph"', "tok00042"):
+            a, b = one.search(query), two.search(query)
+            assert (a.total_hits, a.total_articles) == (b.total_hits, b.total_articles), query
+            assert [r.article_id for r in a.results] == [r.article_id for r in b.results], query
