@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from whoosh import query as wq
+import numpy as np
+import numpy.typing as npt
 
 from .ranking import RankingConfig
+from .term_scores import term_scores
 
 __all__ = ["feedback_terms", "rescore_with_feedback"]
 
 Hits = list[tuple[float, int]]
+Ids = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 def feedback_terms(searcher: Any, top: Hits, count: int) -> list[tuple[str, float]]:
@@ -42,45 +46,49 @@ def feedback_terms(searcher: Any, top: Hits, count: int) -> list[tuple[str, floa
 
 
 def _scores_of(
-    searcher: Any, terms: list[tuple[str, float]], docnums: list[int], weighting: Any
-) -> dict[int, float]:
-    """Sum over ``terms`` of weight times BM25 score, for each of ``docnums`` (sorted, global)."""
-    context = searcher.context(weighting=weighting)
-    out: dict[int, float] = {}
+    searcher: Any, terms: list[tuple[str, float]], docnums: Ids, weighting: Any
+) -> Floats:
+    """Sum over ``terms`` of weight times BM25 score, for each of ``docnums`` (ascending,
+    global), added term by term in order as a matcher walk would add them."""
+    out = np.zeros(len(docnums), dtype=np.float64)
     for sub, offset in searcher.leaf_searchers():
-        local = [d - offset for d in docnums if offset <= d < offset + sub.doc_count_all()]
-        if not local:
+        low, high = np.searchsorted(docnums, [offset, offset + sub.doc_count_all()])
+        if low == high:
             continue
+        local = docnums[low:high] - offset
+        part = out[low:high]
         for text, weight in terms:
-            matcher = wq.Term("text", text).matcher(sub, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    key = offset + docnum
-                    out[key] = out.get(key, 0.0) + weight * float(matcher.score())
+            ids, scores = term_scores(sub, weighting, "text", text)
+            where = np.searchsorted(ids, local)
+            inside = where < len(ids)
+            inside[inside] = ids[where[inside]] == local[inside]
+            part[inside] = part[inside] + weight * scores[where[inside]]
     return out
 
 
-def rescore_with_feedback(searcher: Any, hits: Hits, clauses: int, ranking: RankingConfig) -> Hits:
-    """``hits`` with the best ``ranking.feedback_depth`` re-scored by the feedback words (the
-    rest keep their scores, which are no higher, so the order stays consistent)."""
-    if not hits or not ranking.feeds_back(clauses):
-        return hits
-    ranked = sorted(hits, key=lambda h: (-h[0], h[1]))
-    terms = feedback_terms(searcher, ranked[: ranking.feedback_docs], ranking.feedback_terms)
+def rescore_with_feedback(
+    searcher: Any, docs: Ids, scores: Floats, clauses: int, ranking: RankingConfig
+) -> Floats:
+    """The hits' scores (``docs`` ascending) with the best ``ranking.feedback_depth`` re-scored
+    by the feedback words (the rest keep their scores, which are no higher, so the order stays
+    consistent)."""
+    if not len(docs) or not ranking.feeds_back(clauses):
+        return scores
+    ranked = np.lexsort((docs, -scores))
+    top = [(float(scores[i]), int(docs[i])) for i in ranked[: ranking.feedback_docs].tolist()]
+    terms = feedback_terms(searcher, top, ranking.feedback_terms)
     mass = sum(weight for _, weight in terms)
     if not terms or mass <= 0:
-        return hits
+        return scores
     # the feedback words together weigh feedback_weight of the query's own words
     scale = ranking.feedback_weight * clauses / mass
-    depth = ranked[: ranking.feedback_depth]
+    depth = np.sort(ranked[: ranking.feedback_depth])
     extra = _scores_of(
         searcher,
         [(text, weight * scale) for text, weight in terms],
-        sorted(d for _, d in depth),
+        docs[depth],
         ranking.weighting(),
     )
-    return [(score + extra.get(d, 0.0), d) for score, d in depth] + ranked[ranking.feedback_depth :]
+    rescored = scores.copy()
+    rescored[depth] = scores[depth] + extra
+    return rescored

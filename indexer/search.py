@@ -486,15 +486,12 @@ def run_search(
     matches = _match(searcher, compiled, params, ranking, deadline)
     deadline.check()
     if ranking.feeds_back(len(compiled.clauses)) and len(matches):
-        rescored = rescore_with_feedback(searcher, matches.pairs(), len(compiled.clauses), ranking)
-        rescored.sort(key=lambda h: h[1])
+        matches.resolve_all(deadline)
+        scores = rescore_with_feedback(
+            searcher, matches.docs, matches.scores, len(compiled.clauses), ranking
+        )
         matches = _Matches(
-            searcher,
-            None,
-            ranking,
-            np.array([d for _, d in rescored], dtype=np.int64),
-            np.array([s for s, _ in rescored], dtype=np.float64),
-            np.zeros(len(rescored), dtype=np.float64),
+            searcher, None, ranking, matches.docs, scores, np.zeros(len(scores), dtype=np.float64)
         )
     ranked = _rank(matches, cols, ranking, params, deadline)
 
