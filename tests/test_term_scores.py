@@ -164,3 +164,20 @@ def test_postings_are_read_a_block_at_a_time_and_equal_the_matcher(segmented_ind
                 decode = reader.schema["text"].format.decode_positions
                 assert [list(decode(v)) for v in values] == [list(p) for _, p in expected]
                 assert weights.tolist() == [float(len(p)) for _, p in expected]
+
+
+def test_columns_read_whole_equal_columns_read_value_by_value(segmented_index):
+    from indexer.columns import _whole_column
+
+    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            columns = [("article_id", True), ("kind", True), ("source", True), ("month", True)]
+            columns += [("published", False), ("position", True), ("credit_exact", True)]
+            for name, translate in columns:
+                if not reader.has_column(name):
+                    continue
+                whole = _whole_column(reader, name, translate)
+                assert whole is not None, name
+                one_by_one = list(reader.column_reader(name, translate=translate))
+                assert whole[: len(one_by_one)] == one_by_one, name
