@@ -21,7 +21,14 @@ from whoosh.analysis import (
     StopFilter,
 )
 
-__all__ = ["make_snippet", "SNIPPET_CHARS", "WHOLE_CAPTION_CHARS", "ELLIPSIS"]
+__all__ = [
+    "make_snippet",
+    "analysed_tokens",
+    "SNIPPET_CHARS",
+    "WHOLE_CAPTION_CHARS",
+    "ELLIPSIS",
+    "ANALYZE_CHARS",
+]
 
 #: About how long a snippet of a long paragraph is (cut at word boundaries).
 SNIPPET_CHARS = 240
@@ -62,7 +69,7 @@ def _word_cache(analyzer: Any) -> dict[str, str | None] | None:
     return cache
 
 
-def _tokens(text: str, analyzer: Any) -> list[tuple[str, int, int, int]]:
+def analysed_tokens(text: str, analyzer: Any) -> list[tuple[str, int, int, int]]:
     """(analysed word, position, start char, end char) per token, exactly as ``analyzer``
     gives them with positions and characters. Analysing each distinct word once and
     remembering it makes this several times faster than the filter chain per token (snippets
@@ -97,7 +104,7 @@ def match_spans(
     text: str, analyzer: Any, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]
 ) -> list[tuple[int, int]]:
     """Character spans of the matches in ``text``, sorted and merged."""
-    tokens = _tokens(text[:ANALYZE_CHARS], analyzer)
+    tokens = analysed_tokens(text[:ANALYZE_CHARS], analyzer)
     spans = [(start, end) for word, _, start, end in tokens if word in terms]
     for phrase in phrases:
         n = len(phrase)

@@ -1,17 +1,23 @@
 """ "Did you mean": a corrected query when a word is rare or absent and a close word is common.
 
-Candidates come from the unstemmed ``spell_text`` field (a stemmed field would suggest stems such
-as ``jinp``); a word whose stem matches enough documents is never corrected.
+Candidates are the index's own (stemmed) terms close to the typed word's stem; each is shown as
+the word it most often stands for in the documents that have it (the stem ``jinp`` as
+"jinping"). A word whose stem matches enough documents is never corrected. The index keeps no
+separate unstemmed word list for this: Whoosh's ``spelling=True`` copy of every passage's words
+was a quarter of all postings and of indexing time (docs/performance.md), for a look-up that
+only rare words need.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from whoosh.support.charset import accent_map
 
+from .highlight import ANALYZE_CHARS, analysed_tokens
 from .query_tree import Word
 
 __all__ = ["suggest", "MIN_COMMON", "RATIO", "MIN_LENGTH", "WELL_MATCHED", "PREFIX"]
@@ -27,7 +33,6 @@ WELL_MATCHED = 5
 PREFIX = 2
 #: Shorter words have too many neighbours one edit away to correct sensibly.
 MIN_LENGTH = 4
-SPELL_FIELD = "spell_text"
 _CORE = re.compile(r"^(\W*)(\w+)\W*$")
 
 
@@ -41,24 +46,65 @@ def _distance(a: str, b: str) -> int:
     return row[-1]
 
 
+#: How many documents are read to learn which word a candidate stem stands for.
+SURFACE_DOCS = 5
+#: At most this many candidate stems are looked at (closest, then most frequent, first).
+MAX_CANDIDATES = 10
+#: A stem is at most this much shorter than its word ("government" -> "govern").
+SUFFIX = 4
+
+
+def _surface(searcher: Any, stem: str) -> str | None:
+    """The word (lower case, accents folded) that ``stem`` most often stands for, from the text
+    of a few documents that have it."""
+    analyzer = searcher.schema["text"].analyzer
+    matcher = searcher.reader().postings("text", stem)
+    seen: Counter[str] = Counter()
+    for _ in range(SURFACE_DOCS):
+        if not matcher.is_active():
+            break
+        text = searcher.stored_fields(matcher.id()).get("text") or ""
+        for analysed, _, start, end in analysed_tokens(text[:ANALYZE_CHARS], analyzer):
+            if analysed == stem:
+                seen[text[start:end].lower().translate(accent_map)] += 1
+        matcher.next()
+    if not seen:
+        return None
+    return min(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
 def _correction(searcher: Any, word: str) -> str | None:
     reader = searcher.reader()
     stems = [t.text for t in searcher.schema["text"].analyzer(word, mode="query")]
-    have = max(
-        reader.doc_frequency("text", stems[0]) if len(stems) == 1 else 0,
-        reader.doc_frequency(SPELL_FIELD, word),
-    )
+    probe = stems[0] if len(stems) == 1 else word
+    have = reader.doc_frequency("text", probe) if len(stems) == 1 else 0
     if have >= WELL_MATCHED:
         return None
     need = max(MIN_COMMON, RATIO * have)
     maxdist = 1 if len(word) <= 5 else 2
-    candidates = []
-    for cand in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=PREFIX):
-        if cand == word:
+    found: list[tuple[int, int, str]] = []
+    for raw in reader.expand_prefix("text", word[:PREFIX]):
+        stem = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        if stem == probe or not stem.isalpha():
             continue
-        freq = reader.doc_frequency(SPELL_FIELD, cand)
+        # close to the typed word's stem, or the stem of a word the typed one misspells
+        # further on ("governmnet" and "govern", the stem of "government")
+        near = abs(len(stem) - len(probe)) <= maxdist and _distance(probe, stem) <= maxdist
+        if not near and not (
+            0 <= len(word) - len(stem) <= SUFFIX and _distance(word[: len(stem)], stem) <= maxdist
+        ):
+            continue
+        freq = reader.doc_frequency("text", stem)
         if freq >= need:
-            candidates.append((_distance(word, cand), -freq, cand))
+            found.append((0 if near else 1, -freq, stem))
+    candidates = []
+    for _, minus_freq, stem in sorted(found)[:MAX_CANDIDATES]:
+        better = _surface(searcher, stem)
+        if better is None or better == word or not better.isalpha():
+            continue
+        distance = _distance(word, better)
+        if distance <= maxdist:
+            candidates.append((distance, minus_freq, better))
     return min(candidates)[2] if candidates else None
 
 

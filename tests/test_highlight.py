@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.highlight import ELLIPSIS, SNIPPET_CHARS, _tokens, make_snippet
+from indexer.highlight import ELLIPSIS, SNIPPET_CHARS, analysed_tokens, make_snippet
 from indexer.schema import name_analyzer, news_analyzer
 
 ANALYZER = news_analyzer()
@@ -90,8 +90,8 @@ def test_remembered_word_analysis_equals_the_analyzer(text: str) -> None:
             (t.text, t.pos, t.startchar, t.endchar)
             for t in analyzer(text, positions=True, chars=True, mode="index")
         ]
-        assert _tokens(text, analyzer) == expected
-        assert _tokens(text, analyzer) == expected  # and again, from the cache
+        assert analysed_tokens(text, analyzer) == expected
+        assert analysed_tokens(text, analyzer) == expected  # and again, from the cache
 
 
 def test_an_analyzer_of_another_shape_is_run_as_it_is() -> None:
@@ -103,4 +103,4 @@ def test_an_analyzer_of_another_shape_is_run_as_it_is() -> None:
         (t.text, t.pos, t.startchar, t.endchar)
         for t in analyzer(text, positions=True, chars=True, mode="index")
     ]
-    assert expected and _tokens(text, analyzer) == expected
+    assert expected and analysed_tokens(text, analyzer) == expected

@@ -431,6 +431,8 @@ def test_long_paragraph_is_cut_at_words_and_short_caption_is_whole(ix: NewsIndex
         ("Jinpin", "jinping"),
         ("putin Jinpin", "putin jinping"),
         ("putin", None),
+        ("cooperaton", "cooperation"),  # the stem "cooper" is far shorter than the word
+        ("milirary", "military"),
         ("visits", None),  # matched well through its stem: never "corrected"
         ("zzyzx", None),  # nothing close
     ],
