@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
@@ -179,3 +181,41 @@ def test_stats_are_kept_per_commit_and_follow_deletes(tmp_path):
         delete_articles(path, ["a1"])
         after = ix.stats()
         assert (after.articles, after.documents) == (1, 5)
+
+
+def _segment_sizes(path: Path) -> list[int]:
+    from indexer.store import open_whoosh
+
+    with open_whoosh(path).reader() as reader:
+        return sorted(r.doc_count_all() for r, _ in reader.leaf_readers())
+
+
+def _small_articles(prefix: str, n: int) -> list[Any]:
+    return [
+        article_from_json({"id": f"{prefix}{i}", "headline": f"Note {i}", "paragraphs": ["Ferry."]})
+        for i in range(n)
+    ]
+
+
+def test_small_segments_fold_together_at_each_commit(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    for batch in range(4):
+        index_articles(path, _small_articles(f"b{batch}-", 3))
+    # four commits of six documents each: every commit folded the small ones into its own
+    assert _segment_sizes(path) == [24]
+
+
+def test_large_segments_are_never_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoosh's default policy merged 27 of 28 similar segments in one go at a million passages;
+    segments past MERGE_BELOW_DOCS stay as written."""
+    from indexer import store
+
+    monkeypatch.setattr(store, "MERGE_BELOW_DOCS", 5)
+    path = tmp_path / "ix"
+    for batch in range(3):
+        index_articles(path, _small_articles(f"b{batch}-", 4))
+    assert _segment_sizes(path) == [8, 8, 8]
+    index_articles(path, _small_articles("tiny-", 1))
+    index_articles(path, _small_articles("tinier-", 1))
+    # the two 2-document segments (under the bound) were folded into one
+    assert _segment_sizes(path) == [4, 8, 8, 8]

@@ -56,12 +56,15 @@ def _articles(n: int) -> list[Any]:
 @pytest.fixture
 def segmented_index(tmp_path: Any) -> Any:
     """Several segments (small batches) and deleted documents, the cases lengths depend on."""
-    from indexer import iter_articles
+    from indexer import iter_articles, store
 
     path = tmp_path / "ix"
-    index_articles(path, iter_articles([str(SEED)]))
-    index_articles(path, _articles(60), batch_articles=15)
-    delete_articles(path, ["t3", "t17", "t40"])
+    with pytest.MonkeyPatch.context() as patch:
+        # keep every batch's segment (small segments are otherwise folded together)
+        patch.setattr(store, "MERGE_BELOW_DOCS", 0)
+        index_articles(path, iter_articles([str(SEED)]))
+        index_articles(path, _articles(60), batch_articles=15)
+        delete_articles(path, ["t3", "t17", "t40"])
     return path
 
 
