@@ -77,7 +77,10 @@ def test_200_mb_jsonl_is_read_as_a_stream(tmp_path: Path) -> None:
 # Indexes in batches in a child process and records peak memory after each commit.
 BATCHES = PEAK_MB + """
 import json, sys
-from indexer import article_from_json, index_articles
+from indexer import article_from_json, index_articles, store
+# folding small segments together (MERGE_BELOW_DOCS) re-reads up to that many documents at each
+# commit, memory bounded by that size; this test is about the writer's own state per batch
+store.MERGE_BELOW_DOCS = 0
 def articles(n):
     for i in range(n):
         yield article_from_json({"id": f"m{i}", "headline": f"Memory test {i} " + "word " * 20})
