@@ -15,17 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from whoosh import query as wq
 
 from .phrases import phrase_scores
 from .ranking import RankingConfig
-from .term_scores import term_scores
+from .term_scores import Floats, Ids, locate, term_scores
 
 __all__ = ["ArrayClause", "ClauseScores", "array_clauses", "score_clauses"]
-
-Ids = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 
 #: (query on the text, the same on the headline or None) for one top-level clause, each query
 #: a ``Term`` or a ``Phrase``.
@@ -97,9 +93,7 @@ def score_clauses(sub: Any, clauses: list[ArrayClause], ranking: RankingConfig) 
         present[at] = True
         if head is not None and n:
             head_ids, head_scores = _scores(sub, weighting, head, candidates)
-            where = np.searchsorted(candidates, head_ids)
-            inside = where < n
-            inside[inside] = candidates[where[inside]] == head_ids[inside]
+            where, inside = locate(candidates, head_ids)
             where = where[inside]
             clause[where] = clause[where] + hw * head_scores[inside]
             present[where] = True

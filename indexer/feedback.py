@@ -12,16 +12,13 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .ranking import RankingConfig
-from .term_scores import term_scores
+from .term_scores import Floats, Ids, locate, term_scores
 
 __all__ = ["feedback_terms", "rescore_with_feedback"]
 
 Hits = list[tuple[float, int]]
-Ids = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 
 
 def feedback_terms(searcher: Any, top: Hits, count: int) -> list[tuple[str, float]]:
@@ -59,9 +56,7 @@ def _scores_of(
         part = out[low:high]
         for text, weight in terms:
             ids, scores = term_scores(sub, weighting, "text", text)
-            where = np.searchsorted(ids, local)
-            inside = where < len(ids)
-            inside[inside] = ids[where[inside]] == local[inside]
+            where, inside = locate(ids, local)
             part[inside] = part[inside] + weight * scores[where[inside]]
     return out
 

@@ -14,15 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from whoosh import query as wq
 
 from .proximity import phrase_found, phrase_words, tree_sum
+from .term_scores import Floats, Ids
 
 __all__ = ["phrase_scores"]
-
-Ids = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 
 _NONE: tuple[Ids, Floats] = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 

@@ -38,7 +38,7 @@ from .query_compile import CompiledQuery, compile_query
 from .ranking import DEFAULT, RankingConfig
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .suggest import suggest
-from .term_scores import term_scores
+from .term_scores import Floats, Ids, locate, term_scores
 
 __all__ = [
     "run_search",
@@ -50,8 +50,6 @@ HITS_SHOWN = 3
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
 _NO_DATE = float("-inf")
-Ids = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 _NO_IDS: Ids = np.zeros(0, dtype=np.int64)
 _NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
@@ -210,9 +208,7 @@ def _proximity_bound(
     has_all = np.ones(len(candidates), dtype=bool)
     for word in proximity.words:
         ids, scores = term_scores(sub, weighting, "text", word)
-        where = np.searchsorted(ids, candidates)
-        inside = where < len(ids)
-        inside[inside] = ids[where[inside]] == candidates[inside]
+        where, inside = locate(ids, candidates)
         has_all &= inside
         total[inside] += scores[where[inside]]
     # a little over the exact sum, which adds the same numbers in another order

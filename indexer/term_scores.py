@@ -30,6 +30,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 __all__ = [
+    "Ids",
+    "Floats",
+    "locate",
     "postings_arrays",
     "term_scores",
     "posting_values",
@@ -49,6 +52,15 @@ _EMPTY_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 # one name.)
 _cache: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
+
+
+def locate(sorted_ids: Ids, docs: Ids) -> tuple[Ids, npt.NDArray[np.bool_]]:
+    """For each of ``docs``, its index in ``sorted_ids`` and whether it is there at all (the
+    index is meaningful only where it is)."""
+    where = np.searchsorted(sorted_ids, docs)
+    inside = where < len(sorted_ids)
+    inside[inside] = sorted_ids[where[inside]] == docs[inside]
+    return where, inside
 
 
 def _cached(owner: Any, key: Any, make: Any) -> Any:
