@@ -206,6 +206,14 @@ class ArticleWriter:
         self._reader: Any = None
         # article id -> content hash of what this uncommitted batch already holds
         self._pending: dict[str, str] = {}
+        # While the index holds only what this writer committed (it started empty and no other
+        # process has committed since), an article absent from ``_committed`` cannot be stored,
+        # so a bulk load into a new index never opens a reader to look (see ``_stored_hash``).
+        self._committed: set[str] | None = None
+        self._generation = -1
+        if self._ix.doc_count_all() == 0:
+            self._committed = set()
+            self._generation = self._ix.latest_generation()
 
     def __enter__(self) -> ArticleWriter:
         self._begin()
@@ -219,13 +227,21 @@ class ArticleWriter:
 
     def _begin(self) -> None:
         self._writer = _writer(self._ix, self.path, self.lock_timeout, self.procs)
-        # the writer's reader sees the last commit, which is what "unchanged" compares with
-        self._reader = self._writer.reader()
+        if self._writer.generation - 1 != self._generation:
+            # another process committed since our last commit: look everything up from now on
+            self._committed = None
         self._pending = {}
 
     def _stored_hash(self, article_id: str) -> str | None:
         if article_id in self._pending:
             return self._pending[article_id]
+        if self._committed is not None and article_id not in self._committed:
+            return None
+        if self._reader is None:
+            assert self._writer is not None
+            # the writer's reader sees the last commit, which is what "unchanged" compares with;
+            # it maps every segment, so it is opened only when needed and closed at the commit
+            self._reader = self._writer.reader()
         reader = self._reader
         if ("article_id", article_id) not in reader:
             return None
@@ -279,18 +295,26 @@ class ArticleWriter:
         if self._writer is not None and not self._pending:
             self.cancel()
         if self._writer is not None:
+            self._close_reader()
             self._writer.commit(mergetype=merge_small_segments)
+            self._generation = self._writer.generation
+            if self._committed is not None:
+                self._committed.update(self._pending)
             self._writer = None
-            self._reader = None
             self._pending = {}
 
     def cancel(self) -> None:
         """Drop everything since the last commit."""
         if self._writer is not None:
+            self._close_reader()
             self._writer.cancel()
             self._writer = None
-            self._reader = None
             self._pending = {}
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 def index_articles(

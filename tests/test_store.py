@@ -219,3 +219,76 @@ def test_large_segments_are_never_merged(tmp_path: Path, monkeypatch: pytest.Mon
     index_articles(path, _small_articles("tinier-", 1))
     # the two 2-document segments (under the bound) were folded into one
     assert _segment_sizes(path) == [4, 8, 8, 8]
+
+
+def test_article_repeated_across_batches_of_a_new_index(tmp_path: Path) -> None:
+    """A bulk load into a new index does not look articles up in the index; one seen in an
+    earlier batch of the same run still counts as unchanged or updated, never twice."""
+    path = tmp_path / "ix"
+    changed = _article(id="a2", paragraphs=["Now one paragraph."], captions=[], notes=[])
+    items = [_article(id="a1"), _article(id="a2"), _article(id="a3"), _article(id="a1"), changed]
+    report = index_articles(path, items, batch_articles=2)
+    assert (report.added, report.updated, report.unchanged) == (3, 1, 1)
+    with open_index(path) as ix:
+        assert ix.stats().articles == 3
+        assert ix.stats().documents == 5 + 2 + 5
+        assert ix.article("a2") == changed
+
+
+def test_bulk_load_into_new_index_opens_no_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-batch reader maps every segment (most of the parent's memory at a million
+    passages, docs/performance.md); a new index has nothing to compare with."""
+    from whoosh.writing import SegmentWriter
+
+    opened = []
+    original = SegmentWriter.reader
+
+    def counting(self: Any, **kwargs: Any) -> Any:
+        opened.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(SegmentWriter, "reader", counting)
+    path = tmp_path / "ix"
+    report = index_articles(path, [_article(id=f"a{i}") for i in range(6)], batch_articles=2)
+    assert report.added == 6 and opened == []
+    again = index_articles(path, [_article(id="a1")])
+    assert again.unchanged == 1 and opened == [1]
+
+
+def test_writer_started_on_empty_index_sees_a_commit_made_before_its_first_batch(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ix"
+    writer = ArticleWriter(path, batch_articles=1)
+    # another writer commits between this one's creation and its first batch
+    index_articles(path, [_article(id="a1")])
+    with writer:
+        assert writer.add(_article(id="a1")) == "unchanged"
+        assert writer.add(_article(id="a2")) == "added"
+    with open_index(path) as ix:
+        assert (ix.stats().articles, ix.stats().documents) == (2, 10)
+
+
+def _mapped_index_files(path: Path) -> int:
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        pytest.skip("needs /proc/self/maps (Linux) to see which files are mapped")
+    return sum(str(path) in line for line in maps.read_text().splitlines())
+
+
+def test_update_run_unmaps_the_index_at_each_commit(tmp_path: Path) -> None:
+    """Updating an existing index opens a reader per batch to find stored versions; it is closed
+    at the commit, so segments stay mapped only while a batch needs them."""
+    path = tmp_path / "ix"
+    index_articles(path, [_article(id=f"a{i}") for i in range(4)], batch_articles=2)
+    mapped_after_commit = []
+
+    def each(report: Any) -> None:
+        mapped_after_commit.append(_mapped_index_files(path))
+
+    updates = [_article(id=f"a{i}", headline=f"Harbour update {i}") for i in range(4)]
+    report = index_articles(path, updates, batch_articles=1, on_article=each)
+    assert report.updated == 4
+    assert mapped_after_commit == [0, 0, 0, 0]
