@@ -90,3 +90,8 @@ def test_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     for engine in ("ours", "whoosh", "fts5"):
         assert size["indexing"][engine]["docs_per_s"] > 0, size["indexing"][engine]
     assert size["search"]["fts5"]["warm"]["p50"] > 0
+    ours = size["indexing"]["ours"]
+    if Path("/proc/self/smaps_rollup").exists():
+        # shared pages count once in PSS, once per process in RSS (read a moment apart)
+        assert 0 < ours["peak_pss_mib"] <= ours["peak_rss_mib"] * 1.1, ours
+    assert "peak PSS MiB" in proc.stdout
