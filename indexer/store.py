@@ -42,13 +42,14 @@ __all__ = [
 
 _log = logging.getLogger("newsfind")
 
-#: Articles per commit. Every commit leaves a segment, and Whoosh never merges large ones, so
-#: searches slow down with their number (17 segments at 200,000 passages with 2,000-article
-#: batches; 4 with 10,000, p50 0.69x and p95 0.60x on the same queries, see
-#: docs/performance.md); merging afterwards costs as much as indexing again. Memory stays
-#: bounded either way (the writer spills to disk past ``limitmb``); a crash loses at most one
-#: batch, which the next run indexes again.
-DEFAULT_BATCH_ARTICLES = 10_000
+#: Articles per commit. Every commit leaves a segment per writing process, and Whoosh never
+#: merges large ones, so searches slow down with their number: at a million passages (two
+#: workers) 10,000-article batches left 34 segments and 50,000 leave 8, warm p50 58.5 -> 43.8 ms
+#: and p95 877 -> 568 ms on the same queries with the same results (docs/performance.md);
+#: merging afterwards costs about as much as indexing again. Memory does not grow with the
+#: batch (the writers spill to disk past ``limitmb``; 520 MiB for the process tree at a million
+#: passages); a crash loses at most one batch, which the next run indexes again.
+DEFAULT_BATCH_ARTICLES = 50_000
 
 #: At a commit, segments with fewer documents than this are merged into the new one; larger ones
 #: are left alone. Whoosh's default policy (MERGE_SMALL) merges every segment below a Fibonacci
