@@ -7,6 +7,7 @@ happen every ``batch_articles`` articles so memory stays bounded on inputs of an
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -182,6 +183,15 @@ def _writer(ix: whoosh_index.Index, path: str, timeout: float, procs: int = 1) -
         ) from None
 
 
+def _release_mappings() -> None:
+    """Unmap the segment files a batch read (its look-up reader, small segments folded at the
+    commit). whoosh3 unmaps them when their readers close; whoosh-reloaded 2.7.5 cannot while
+    views into a mapping are alive, and those sit in reference cycles, so without a collection
+    the pages (and the disk space of merged-away files) stay until some later one. Once per
+    commit: 20-30 ms with the modules a writer loads and a million-passage run's ids."""
+    gc.collect()
+
+
 class ArticleWriter:
     """Adds articles to an index in batched, atomic commits. Use as a context manager.
 
@@ -303,6 +313,7 @@ class ArticleWriter:
                 self._committed.update(self._pending)
             self._writer = None
             self._pending = {}
+            _release_mappings()
 
     def cancel(self) -> None:
         """Drop everything since the last commit."""
@@ -311,6 +322,7 @@ class ArticleWriter:
             self._writer.cancel()
             self._writer = None
             self._pending = {}
+            _release_mappings()
 
     def _close_reader(self) -> None:
         if self._reader is not None:
