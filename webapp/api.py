@@ -12,6 +12,7 @@ from .context import SearchRequest, search_context
 from .errors import RequestFailed, error_json
 from .indexes import get_index
 from .openapi import openapi_document
+from .urls import external_url
 
 __all__ = ["bp"]
 
@@ -28,7 +29,7 @@ def search() -> Response:
     return jsonify(context.results.to_json())
 
 
-@bp.get("/api/articles/<path:article_id>", merge_slashes=False)
+@bp.get("/api/articles/<article_id:article_id>", merge_slashes=False)
 def article(article_id: str) -> Response:
     """One article in the JSON form ``newsfind index`` reads and ``export`` writes."""
     found = get_index().article(article_id)
@@ -58,4 +59,7 @@ def healthz() -> tuple[Response, int]:
 
 @bp.get("/api/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    """The description; its ``servers`` URL is the configured public URL, else relative (``/``
+    or the app's mount point), never the Host header a client sent."""
+    root = request.script_root
+    return jsonify(openapi_document(external_url(root) or root or "/"))

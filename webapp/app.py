@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, redirect, request
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import api, errors, feeds, pages
 from .indexes import IndexHolder
+from .urls import ArticleIdConverter, check_public_url
 from .views import register_template_helpers
 
-__all__ = ["create_app"]
+__all__ = ["CACHE_CONTROL", "SECURITY_HEADERS", "create_app"]
 
 #: Defaults; ``NEWSFIND_<NAME>`` environment variables override them, the caller's mapping wins.
 DEFAULTS: dict[str, Any] = {
@@ -25,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIME_BUDGET": 5.0,
     # the app only answers GETs; a request body larger than this is a 413
     "MAX_CONTENT_LENGTH": 16 * 1024,
+    # the URL clients reach the app at (https://news.example.com), for the absolute links of
+    # feeds and the OpenSearch description; unset, links are relative: the Host header a client
+    # sends is never trusted for them (NEWSFIND_PUBLIC_URL=…, `newsfind serve --public-url`)
+    "PUBLIC_URL": None,
     "DEBUG": False,
     "PROPAGATE_EXCEPTIONS": False,
 }
@@ -43,6 +51,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+#: Sent with every answer, the app's and waitress's own errors alike (webapp/server.py).
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+#: How long a cache may keep an answer, by endpoint. Search results change with every commit
+#: and carry the query, so by default nothing is stored; feeds are polled, so readers and proxies
+#: may share one answer for a few minutes; descriptions and help change only with a release.
+#: Errors are never stored. Static files keep Flask's ``no-cache`` with ETag revalidation.
+CACHE_CONTROL: dict[str, str] = {
+    "feeds.search_atom": "public, max-age=300",
+    "feeds.opensearch": "public, max-age=3600",
+    "api.openapi": "public, max-age=3600",
+    "pages.help_page": "public, max-age=3600",
+}
+NO_STORE = "no-store"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -59,24 +86,46 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["INDEX_DIR"] = str(app.config.pop("INDEX"))
     if config:
         app.config.from_mapping(config)
+    app.config["PUBLIC_URL"] = check_public_url(app.config.get("PUBLIC_URL"))
     # a debugger in a server reachable by others runs any code they send: never, whatever the env
     app.debug = False
     # keep the INTERFACE.md key order, and facets most frequent first
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     app.extensions["newsfind_index"] = IndexHolder(str(app.config["INDEX_DIR"]))
+    app.url_map.converters["article_id"] = ArticleIdConverter
+    # Werkzeug answers `//search` with a redirect to an absolute URL built from the Host header
+    app.url_map.merge_slashes = False
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     errors.register(app)
     register_template_helpers(app)
+    app.before_request(_relative_redirect)
     app.after_request(_security_headers)
     return app
 
 
+def _relative_redirect() -> WerkzeugResponse | None:
+    """Werkzeug's routing redirects (an empty path to ``/``) as relative ``Location`` headers.
+
+    It builds them absolute from the Host header, so ``GET ?q=1`` with a forged Host would send
+    a browser (or a cache) to any site the client named.
+    """
+    redirect_to = request.routing_exception
+    if not isinstance(redirect_to, RequestRedirect):
+        return None
+    target = urlsplit(redirect_to.new_url)
+    return redirect(urlunsplit(("", "", target.path, target.query, "")), redirect_to.code)
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    """Every answer gets the security headers and a Cache-Control (CACHE_CONTROL, else none)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.status_code >= 400:
+        response.headers["Cache-Control"] = NO_STORE
+    elif "Cache-Control" not in response.headers:
+        endpoint = request.endpoint or ""
+        response.headers["Cache-Control"] = CACHE_CONTROL.get(endpoint, NO_STORE)
     return response

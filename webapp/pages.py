@@ -78,7 +78,7 @@ def article_blocks(article: Article, query: str) -> list[ArticleBlock]:
     return blocks
 
 
-@bp.get("/articles/<path:article_id>", merge_slashes=False)
+@bp.get("/articles/<article_id:article_id>", merge_slashes=False)
 def article(article_id: str) -> str:
     """One article in reading order; ``?q=`` marks the query's words, ``#doc-N`` a passage."""
     found = get_index().article(article_id)
@@ -95,6 +95,13 @@ def article(article_id: str) -> str:
         notes=[b for b in blocks if b.kind == "note"],
         search=SearchRequest(q=query),
     )
+
+
+@bp.get("/articles")
+def article_by_query() -> str:
+    """``/articles?id=..``: the article page for the ids ``.`` and ``..``, which browsers would
+    resolve away from any path (see ``views.article_url``)."""
+    return article(request.args.get("id", ""))
 
 
 @bp.get("/help")

@@ -12,8 +12,9 @@ from jinja2 import StrictUndefined
 from markupsafe import Markup
 
 from .context import SearchRequest
+from .urls import DOT_IDS
 
-__all__ = ["register_template_helpers", "safe_snippet", "search_url", "human_date"]
+__all__ = ["article_url", "register_template_helpers", "safe_snippet", "search_url", "human_date"]
 
 _MARK = re.compile(r"(</?mark>)")
 
@@ -29,8 +30,14 @@ def search_url(
 
 
 def article_url(article_id: str, query: str = "", position: int | None = None) -> str:
-    """The article page, carrying the query so its words are marked, at a passage if given."""
+    """The article page, carrying the query so its words are marked, at a passage if given.
+
+    The id is encoded by :class:`~webapp.urls.ArticleIdConverter`; the two ids no path can carry
+    (``.`` and ``..``) go in the query string instead.
+    """
     anchor = f"doc-{position}" if position is not None else None
+    if article_id in DOT_IDS:
+        return url_for("pages.article_by_query", id=article_id, q=query or None, _anchor=anchor)
     return url_for("pages.article", article_id=article_id, q=query or None, _anchor=anchor)
 
 
