@@ -270,26 +270,60 @@ def delete_cmd(article_ids: tuple[str, ...], index_dir: str) -> None:
     type=click.IntRange(1, 256),
     help="Worker threads (default: 4 per core).",
 )
-def serve_cmd(index_dir: str, host: str, port: int, threads: int | None) -> None:
+@click.option(
+    "--public-url",
+    envvar="NEWSFIND_PUBLIC_URL",
+    metavar="URL",
+    help="The URL clients reach the server at (https://news.example.com), for the absolute "
+    "links of feeds and the OpenSearch description (default: $NEWSFIND_PUBLIC_URL, else "
+    "relative links; the Host header is never used).",
+)
+@click.option(
+    "--connection-limit",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Open connections at most; more wait in the listen queue.",
+)
+@click.option(
+    "--request-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3600),
+    metavar="SECONDS",
+    help="A connection that has not sent a whole request this long after opening (or after "
+    "its previous answer) is closed, so slow clients cannot hold every connection.",
+)
+def serve_cmd(
+    index_dir: str,
+    host: str,
+    port: int,
+    threads: int | None,
+    public_url: str | None,
+    connection_limit: int,
+    request_timeout: float,
+) -> None:
     """Serve the search page and JSON API on a production WSGI server (waitress)."""
-    from waitress import serve
-
     from webapp import create_app
+    from webapp.server import serve
 
     if not os.path.isdir(index_dir):
         raise click.ClickException(str(IndexNotFound(index_dir)))
-    app = create_app({"INDEX_DIR": index_dir})
+    try:
+        app = create_app({"INDEX_DIR": index_dir, "PUBLIC_URL": public_url})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--public-url'") from None
     n_threads = threads or 4 * (os.cpu_count() or 1)
     click.echo(f"newsfind: serving {index_dir} on http://{host}:{port}/", err=True)
+    if not app.config["PUBLIC_URL"]:
+        click.echo("newsfind: no --public-url: feeds use relative links", err=True)
     serve(
         app,
         host=host,
         port=port,
         threads=n_threads,
-        ident="newsfind",
-        # the API is GET-only: bound what a client can make the server read (413 / 431)
-        max_request_body_size=16 * 1024,
-        max_request_header_size=64 * 1024,
+        connection_limit=connection_limit,
+        request_timeout=request_timeout,
     )
 
 
