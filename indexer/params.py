@@ -6,7 +6,8 @@ same things with the same messages (a QueryError naming the parameter).
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 
 from .errors import QueryError
 from .results import SORTS, SearchParams
@@ -21,22 +22,52 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 
 
+#: Only ASCII digits: ``str.isdigit()`` is true for '²' and '①', which ``int()`` then refuses.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+#: Longer values are cut in error messages, so a 4,400-digit page is not echoed back whole.
+_SHOWN_CHARS = 40
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for an error message, cut to a readable length."""
+    if len(text) <= _SHOWN_CHARS:
+        return repr(text)
+    return f"{text[:_SHOWN_CHARS]!r}… ({len(text):,} characters)"
+
+
 def _as_int(value: int | str, param: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise QueryError(f"{param} must be a whole number", param)
+    """``value`` as a whole number within ``[low, high]``, or QueryError naming ``param``.
+
+    The length is compared before converting: Python refuses ``int()`` of a string over 4,300
+    digits, and any number with more digits than the bounds is out of range anyway."""
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
-            raise QueryError(f"{param} must be a whole number, not {value[:40]!r}", param)
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise QueryError(f"{param} must be a whole number, not {_shown(value)}", param)
+        digits = len(text.lstrip("-").lstrip("0"))
+        if digits > max(len(str(abs(low))), len(str(abs(high)))):
+            raise QueryError(
+                f"{param} must be between {low} and {high}, not a {digits:,}-digit number", param
+            )
         value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QueryError(f"{param} must be a whole number", param)
     if not low <= value <= high:
-        raise QueryError(f"{param} must be between {low} and {high}, not {value}", param)
+        # str() of a huge int is refused like int() of a huge string: name it by size instead
+        shown = str(value) if value.bit_length() < 128 else "a number that large"
+        raise QueryError(f"{param} must be between {low} and {high}, not {shown}", param)
     return value
 
 
 def _as_date(value: date | str | None, param: str) -> date | None:
-    if value is None or isinstance(value, date):
+    """``value`` as a calendar day, or QueryError naming ``param``; a datetime counts as its day
+    (the filters are whole days, and a datetime does not compare with a date)."""
+    if value is None or isinstance(value, datetime):
+        return None if value is None else value.date()
+    if isinstance(value, date):
         return value
+    if not isinstance(value, str):
+        raise QueryError(f"{param} must be a date as YYYY-MM-DD", param)
     text = value.strip()
     if not text:
         return None
@@ -44,7 +75,7 @@ def _as_date(value: date | str | None, param: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise QueryError(
-            f"{param} must be a date as YYYY-MM-DD, not {value[:40]!r}", param
+            f"{param} must be a date as YYYY-MM-DD, not {_shown(value)}", param
         ) from None
 
 
