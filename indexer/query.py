@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, date, datetime, timedelta
 
 from .errors import QueryError
 from .query_tree import (
@@ -127,7 +127,8 @@ def _lex(text: str) -> list[_Token]:
 # --- parsing ------------------------------------------------------------------------------------
 
 _FUZZY_RE = re.compile(r"^(.*?)~(\d*)$")
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+#: ASCII digits only: ``\d`` would take other scripts' digits (٢٠٢٣), which no date field means
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")
 
 
 class _Parser:
@@ -279,27 +280,38 @@ def _no_wildcard(text: str) -> None:
         raise QueryError(f"'{text}': a word cannot be both fuzzy (~) and a wildcard (*)")
 
 
-def _parse_day(text: str, field: str) -> tuple[datetime, datetime]:
-    """The span ``[start, end)`` a date names: a day, a month (2023-10) or a year (2023)."""
+def _parse_day(text: str, field: str) -> tuple[datetime, datetime | None]:
+    """The span ``[start, end)`` a date names: a day, a month (2023-10) or a year (2023).
+
+    ``end`` is None when the span reaches the last day there is (9999-12-31): the day after it
+    cannot be written as a datetime, and an open end means the same."""
     m = _DATE_RE.match(text.strip())
-    problem = f"{field}: '{text}' is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"
+    problem = f"{field}: '{text[:40]}' is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"
     if not m:
         raise QueryError(problem)
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
     try:
-        if day is not None:
-            start = datetime(year, int(month or 1), int(day))
-            return start, start + timedelta(days=1)
-        if month is not None:
-            start = datetime(year, int(month), 1)
-            nxt = date(year + (start.month == 12), start.month % 12 + 1, 1)
-            return start, datetime(nxt.year, nxt.month, 1)
-        return datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        start = datetime(year, int(month or 1), int(day or 1))
     except ValueError:
         raise QueryError(problem) from None
+    if day is not None:
+        last = start.date() == date.max
+        return start, None if last else start + timedelta(days=1)
+    if month is not None:
+        if start.month == 12:
+            return start, None if year == MAXYEAR else datetime(year + 1, 1, 1)
+        return start, datetime(year, start.month + 1, 1)
+    return start, None if year == MAXYEAR else datetime(year + 1, 1, 1)
+
+
+#: ``[start, start)``: a span no date is in (what "after 9999-12-31" names)
+_NOTHING = datetime.max
 
 
 def _date_span(field: str, text: str) -> DateSpan:
+    """The DateSpan of a date field's value: a date, ``>``/``>=``/``<``/``<=`` a date, or a
+    range ``a..b`` (either end may be left out); every calendar date from 0001-01-01 to
+    9999-12-31 works in each form."""
     text = text.strip()
     for op in (">=", "<=", ">", "<"):
         if text.startswith(op):
@@ -307,6 +319,8 @@ def _date_span(field: str, text: str) -> DateSpan:
             if op == ">=":
                 return DateSpan(field, start, None)
             if op == ">":
+                if end is None:
+                    return DateSpan(field, _NOTHING, _NOTHING)
                 return DateSpan(field, end, None)
             if op == "<=":
                 return DateSpan(field, None, end)

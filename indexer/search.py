@@ -49,7 +49,6 @@ __all__ = [
 HITS_SHOWN = 3
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
-_NO_DATE = float("-inf")
 _NO_IDS: Ids = np.zeros(0, dtype=np.int64)
 _NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
@@ -59,13 +58,16 @@ def _timestamp(value: datetime) -> float:
 
 
 def _date_bounds(params: SearchParams) -> tuple[float, float] | None:
+    """``[low, high)`` as timestamps for the ``from``/``to`` days; ``to`` 9999-12-31 is an open
+    end (the next day, which would bound it, is past what a date can hold)."""
     if params.date_from is None and params.date_to is None:
         return None
-    low = _NO_DATE
+    # the first day there is, not -inf: an undated document (NO_DATE, -inf) passes no date filter
+    low = _timestamp(datetime.min)
     high = float("inf")
     if params.date_from is not None:
         low = _timestamp(datetime(*params.date_from.timetuple()[:3]))
-    if params.date_to is not None:
+    if params.date_to is not None and params.date_to < date.max:
         # the whole of the last day is included
         high = _timestamp(datetime(*(params.date_to + timedelta(days=1)).timetuple()[:3]))
     return low, high
