@@ -44,12 +44,13 @@ def _as_int(value: int | str, param: str, low: int, high: int) -> int:
         text = value.strip()
         if not _WHOLE_NUMBER.fullmatch(text):
             raise QueryError(f"{param} must be a whole number, not {_shown(value)}", param)
-        digits = len(text.lstrip("-").lstrip("0"))
-        if digits > max(len(str(abs(low))), len(str(abs(high)))):
+        digits = text.lstrip("-").lstrip("0") or "0"  # int() counts leading zeros as digits
+        if len(digits) > max(len(str(abs(low))), len(str(abs(high)))):
             raise QueryError(
-                f"{param} must be between {low} and {high}, not a {digits:,}-digit number", param
+                f"{param} must be between {low} and {high}, not a {len(digits):,}-digit number",
+                param,
             )
-        value = int(text)
+        value = -int(digits) if text.startswith("-") else int(digits)
     if isinstance(value, bool) or not isinstance(value, int):
         raise QueryError(f"{param} must be a whole number", param)
     if not low <= value <= high:
