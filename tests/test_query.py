@@ -107,6 +107,16 @@ def test_prefix_and_fuzzy() -> None:
         ("published:2023", datetime(2023, 1, 1), datetime(2024, 1, 1)),
         ("published:2023-10-01..", datetime(2023, 10, 1), None),
         ("photo_date:2023-10-16", datetime(2023, 10, 16), datetime(2023, 10, 17)),
+        # the last day there is: no day after it to end on, so the span ends open
+        ("published:9999-12-31", datetime(9999, 12, 31), None),
+        ("published:9999-12", datetime(9999, 12, 1), None),
+        ("photo_date:9999", datetime(9999, 1, 1), None),
+        ("published:<=9999-12-31", None, None),
+        ("published:0001-01-01..9999-12-31", datetime(1, 1, 1), None),
+        # nothing is after the last day: the empty span [max, max)
+        ("published:>9999-12-31", datetime.max, datetime.max),
+        ("published:<0001-01-01", None, datetime(1, 1, 1)),
+        ("photo_date:0001", datetime(1, 1, 1), datetime(2, 1, 1)),
     ],
 )
 def test_dates(text: str, start: datetime | None, end: datetime | None) -> None:
@@ -143,6 +153,9 @@ BAD_QUERIES = [
     ("published:2023-02-30", "is not a date"),
     ("published:yesterday", "is not a date"),
     ("published:2023-10-31..2023-10-01", "ends before it starts"),
+    ("published:0000-01-01", "is not a date"),
+    ("published:\u0662\u0660\u0662\u0663", "is not a date"),  # Arabic-Indic digits: not ASCII
+    ("photo_date:\uff12\uff10\uff12\uff13-10", "is not a date"),  # fullwidth digits
     ("-putin", "only excludes"),
     ("NOT putin", "only excludes"),
     ("(" * 30 + "putin" + ")" * 30, "nested too deeply"),
