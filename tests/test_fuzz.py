@@ -15,6 +15,7 @@ import io
 import json
 import os
 import string
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from indexer.cli import cli
 from indexer.parse_html import parse_html
 from indexer.parse_jsonl import parse_jsonl
 from indexer.parse_text import parse_text
+from indexer.query_tree import DATE_FIELDS
 from indexer.schema import news_analyzer
 
 # Profiles: bounded by default so `make test` stays quick; NEWSFIND_FUZZ=long for a deep run.
@@ -255,8 +257,72 @@ QUERY_TOKENS = st.sampled_from(
         'published:>2023', 'position:3', 'occurrences:[1 TO', '*:*', 'doc_id:*',
     ]
 )  # fmt: skip
-query_text = NASTY_TEXT | st.lists(QUERY_TOKENS | WORD, max_size=12).map(" ".join)
+
+# Odd values (issue 19): digits that are not ASCII, numbers past int()'s 4,300-digit limit, and
+# every date form at both ends of the calendar (the day after 9999-12-31 overflowed).
+
+#: '²', '①' (No: str.isdigit() is true, int() refuses them) and '٣', '３' (Nd: int() takes them)
+UNICODE_DIGITS = st.text(alphabet=st.characters(categories=("Nd", "No")), min_size=1, max_size=8)
+HUGE_NUMBER = st.builds(
+    lambda sign, digit, n: sign + digit * n,
+    st.sampled_from(["", "-", "0", " "]),
+    st.sampled_from("19"),
+    st.integers(20, 5000),
+)
+NUMBER_TEXT = (
+    UNICODE_DIGITS
+    | HUGE_NUMBER
+    | st.from_regex(r"\s?-?0*[0-9]{1,5}\s?", fullmatch=True)
+    | st.builds(lambda a, b: a + b, st.from_regex(r"[0-9]{1,3}", fullmatch=True), UNICODE_DIGITS)
+)
+NUMBER = NUMBER_TEXT | st.integers() | st.sampled_from([10**5000, -(10**5000), 1.5, True])
+#: The first and last days, the ends of their months and years, leap days; then any day at all.
+EDGE_DAYS = st.sampled_from(
+    [date.min, date(1, 1, 31), date(1, 12, 31), date(2, 1, 1), date(9998, 12, 31),
+     date(9999, 1, 1), date(9999, 11, 30), date(9999, 12, 1), date(9999, 12, 31),
+     date(2024, 2, 29), date(2000, 2, 29)]
+)  # fmt: skip
+DAYS = EDGE_DAYS | st.dates()
+
+
+@st.composite
+def date_value(draw: st.DrawFn) -> str:
+    """A valid date as the query language takes it: a day, its month or its year."""
+    text = draw(DAYS).isoformat()
+    return text[: draw(st.sampled_from([10, 7, 4]))]
+
+
+@st.composite
+def date_expression(draw: st.DrawFn) -> str:
+    """A valid date in each form: plain, after a comparison, or either end of a range."""
+    form = draw(st.sampled_from(["", ">", ">=", "<", "<=", "a..b", "a..", "..b"]))
+    if form == "a..b":
+        return f"{draw(date_value())}..{draw(date_value())}"
+    if form == "a..":
+        return f"{draw(date_value())}.."
+    if form == "..b":
+        return f"..{draw(date_value())}"
+    return form + draw(date_value())
+
+
+@st.composite
+def odd_date(draw: st.DrawFn) -> str:
+    """A date expression with a digit swapped for a non-ASCII one, or years 0 and 10000+."""
+    text = draw(date_expression())
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    i = draw(st.sampled_from(digits))
+    spoiled = text[:i] + draw(UNICODE_DIGITS) + text[i + 1 :]
+    return draw(st.sampled_from([spoiled, "0000", "10000-01-01", "9" * 30, ">" + "1" * 2000]))
+
+
+DATE_TOKENS = st.builds(
+    lambda field, value: f"{field}:{value}",
+    st.sampled_from(DATE_FIELDS),
+    date_expression() | odd_date(),
+)
+query_text = NASTY_TEXT | st.lists(QUERY_TOKENS | WORD | DATE_TOKENS, max_size=12).map(" ".join)
 param_text = st.none() | NASTY_TEXT | st.sampled_from(["0", "-1", "101", "2023-02-30", "ALL"])
+date_param = param_text | DAYS | DAYS.map(date.isoformat) | odd_date()
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +353,7 @@ def _search_or_skip(ix: Any, query: str, **params: Any) -> Any:
         pytest.skip("search is not written yet (indexer/search.py)")
 
 
-@fuzz()
+@fuzz(2)
 @given(query=query_text)
 def test_any_query_gives_results_or_a_query_error(small_index: Path, query: str) -> None:
     with open_index(small_index) as ix:
@@ -305,16 +371,16 @@ PARAMS = st.fixed_dictionaries(
     optional={
         "kind": param_text,
         "source": param_text,
-        "date_from": param_text,
-        "date_to": param_text,
+        "date_from": date_param,
+        "date_to": date_param,
         "sort": param_text,
-        "page": param_text.filter(lambda v: v is not None) | st.integers(),
-        "per_page": param_text.filter(lambda v: v is not None) | st.integers(),
+        "page": param_text.filter(lambda v: v is not None) | NUMBER,
+        "per_page": param_text.filter(lambda v: v is not None) | NUMBER,
     },
 )
 
 
-@fuzz(0.5)
+@fuzz(4)
 @given(params=PARAMS)
 def test_any_parameters_give_results_or_a_query_error_naming_one(
     small_index: Path, params: dict[str, Any]
@@ -325,6 +391,42 @@ def test_any_parameters_give_results_or_a_query_error_naming_one(
         except QueryError as exc:
             assert exc.param in {"kind", "source", "from", "to", "sort", "page", "per_page"}
             assert exc.message and "\n" not in exc.message
+
+
+@fuzz(5)
+@given(field=st.sampled_from(DATE_FIELDS), value=date_expression())
+def test_every_valid_date_in_every_form_is_accepted(
+    small_index: Path, field: str, value: str
+) -> None:
+    """From 0001-01-01 to 9999-12-31 every date works in every form; only a range that ends
+    before it starts is refused."""
+    with open_index(small_index) as ix:
+        try:
+            results = _search_or_skip(ix, f"putin {field}:{value}")
+        except QueryError as exc:
+            assert exc.param == "q" and "ends before it starts" in exc.message, exc.message
+            return
+        assert results.total_articles >= len(results.results)
+
+
+@fuzz(5)
+@given(page=NUMBER_TEXT, per_page=NUMBER_TEXT, day=DAYS, days=st.integers(0, 400))
+def test_odd_numbers_and_extreme_days_are_answered_or_refused_by_name(
+    small_index: Path, page: str, per_page: str, day: date, days: int
+) -> None:
+    """Valid values give results; the rest a QueryError naming the parameter (never a
+    ValueError or OverflowError)."""
+    until = date.fromordinal(min(day.toordinal() + days, date.max.toordinal()))
+    with open_index(small_index) as ix:
+        try:
+            _search_or_skip(ix, "putin", page=page, per_page=per_page, date_from=day, date_to=until)
+        except QueryError as exc:
+            assert exc.param in {"page", "per_page"}, exc.message
+            assert len(exc.message) < 200 and "\n" not in exc.message
+        else:
+            assert page.strip().isascii() and per_page.strip().isascii()
+        # every day from 0001-01-01 to 9999-12-31 is a valid from/to, as a date or as text
+        _search_or_skip(ix, "putin", date_from=day.isoformat(), date_to=until.isoformat())
 
 
 # --- round trips ------------------------------------------------------------------------------
