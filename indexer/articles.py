@@ -19,6 +19,13 @@ __all__ = ["Article", "Caption", "parse_published", "article_from_json"]
 
 _WS = re.compile(r"\s+")
 
+# A lone UTF-16 surrogate: JSON's "\ud800" escape decodes to one, and no UTF-8 writer (the index,
+# the content hash, export) can encode it, so it must be refused with its article, not later.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: The index stores ``occurrences`` as a signed 32-bit number; more is refused at parse time.
+MAX_OCCURRENCES = 2**31 - 1
+
 
 def clean_text(text: str) -> str:
     """Collapse runs of whitespace so equal text compares and hashes equal."""
@@ -132,7 +139,19 @@ def parse_published(value: str) -> datetime:
         raise ValueError(f"not an ISO 8601 date: {value!r}") from None
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is a year-0 instant and 9999-12-31T23:00-05:00 one in 10000:
+        # neither exists as a datetime, so neither can be stored, sorted or shown
+        raise ValueError(f"date out of range (year 1 to 9999 in UTC): {value!r}") from None
+
+
+def _checked(value: str, key: str) -> str:
+    """``value`` unless it holds a lone surrogate (see ``_SURROGATE``)."""
+    if not value.isascii() and _SURROGATE.search(value):
+        raise ValueError(f"'{key}' holds an unpaired surrogate (an invalid \\u escape)")
+    return value
 
 
 def _opt_str(obj: Mapping[str, Any], key: str) -> str | None:
@@ -141,7 +160,7 @@ def _opt_str(obj: Mapping[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"'{key}' must be a string")
-    return clean_text(value) or None
+    return clean_text(_checked(value, key)) or None
 
 
 def _str_list(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -150,7 +169,7 @@ def _str_list(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"'{key}' must be a list of strings")
-    return tuple(t for t in (clean_text(v) for v in value) if t)
+    return tuple(t for t in (clean_text(_checked(v, key)) for v in value) if t)
 
 
 def _captions(obj: Mapping[str, Any]) -> tuple[Caption, ...]:
@@ -169,10 +188,18 @@ def _captions(obj: Mapping[str, Any]) -> tuple[Caption, ...]:
         if not text:
             continue
         raw_date = item.get("date")
-        photo_date = parse_published(raw_date).date() if isinstance(raw_date, str) else None
+        if raw_date is not None and not isinstance(raw_date, str):
+            raise ValueError("caption 'date' must be an ISO 8601 string")
+        photo_date = parse_published(raw_date).date() if raw_date is not None else None
         occurrences = item.get("occurrences", 1)
-        if not isinstance(occurrences, int) or isinstance(occurrences, bool) or occurrences < 1:
-            raise ValueError("caption 'occurrences' must be a positive integer")
+        if (
+            not isinstance(occurrences, int)
+            or isinstance(occurrences, bool)
+            or not 1 <= occurrences <= MAX_OCCURRENCES
+        ):
+            raise ValueError(
+                f"caption 'occurrences' must be a positive integer (at most {MAX_OCCURRENCES})"
+            )
         cap = Caption(text, _opt_str(item, "credit"), photo_date, occurrences)
         if text in merged:
             prev = merged[text]
@@ -197,8 +224,11 @@ def article_from_json(obj: Any) -> Article:
         raise ValueError("an article must be a JSON object")
     headline = _opt_str(obj, "headline")
     paragraphs = _str_list(obj, "paragraphs")
-    if not paragraphs and isinstance(obj.get("body"), str):
-        paragraphs = split_body(obj["body"])
+    body = obj.get("body")
+    if not paragraphs and body is not None:
+        if not isinstance(body, str):
+            raise ValueError("'body' must be a string")
+        paragraphs = split_body(_checked(body, "body"))
     if not headline and not paragraphs:
         raise ValueError("article has neither 'headline' nor 'paragraphs'")
     published = None
@@ -212,6 +242,8 @@ def article_from_json(obj: Any) -> Article:
     raw_id = obj.get("id")
     if raw_id is not None and (not isinstance(raw_id, str) or not raw_id.strip()):
         raise ValueError("'id' must be a non-empty string")
+    if isinstance(raw_id, str):
+        _checked(raw_id, "id")
     article_id = (
         raw_id
         if isinstance(raw_id, str)

@@ -42,7 +42,10 @@ def _parse_date(value: str) -> datetime | None:
         dt = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return parse_published(dt.isoformat())
+    try:
+        return parse_published(dt.isoformat())
+    except ValueError:  # "Mon, 01 Jan 0001 00:00:00 +0100" is before year 1 in UTC
+        return None
 
 
 def _plausible_date(value: str) -> datetime | None:
@@ -73,7 +76,7 @@ def _json_ld_objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
         raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
         try:
             data = json.loads(raw, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         stack: list[Any] = [data]
         seen = 0

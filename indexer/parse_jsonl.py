@@ -47,12 +47,22 @@ def parse_jsonl(
             yield ParseError(source, "binary data, not JSON Lines", number)
             return
         try:
-            obj = json.loads(raw.decode("utf-8"))
+            # utf-8-sig: a file saved with a byte order mark (or files joined with cat) starts a
+            # line with one, which json.loads refuses
+            obj = json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
             yield ParseError(source, "line is not valid UTF-8", number)
             continue
         except json.JSONDecodeError as exc:
             yield ParseError(source, f"invalid JSON: {exc.msg} (column {exc.colno})", number)
+            continue
+        except ValueError as exc:
+            # an integer of more digits than Python converts (sys.get_int_max_str_digits); the
+            # message's advice after ";" is for programmers
+            yield ParseError(source, f"invalid JSON: {str(exc).split(';')[0]}", number)
+            continue
+        except RecursionError:
+            yield ParseError(source, "invalid JSON: nested too deeply", number)
             continue
         try:
             yield article_from_json(obj)
