@@ -3,6 +3,8 @@
 Both directions live here so the stored form has one definition: ``article_documents`` is what
 the writer adds, ``article_from_documents`` what ``show``/``export`` rebuild from stored fields.
 Reading order is headline, captions (a page dump lists its photos first), paragraphs, notes.
+The headline is stored once, as the text of the headline document; indexes written before that
+stored it in every document, and both forms read back the same.
 """
 
 from __future__ import annotations
@@ -12,8 +14,25 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .articles import Article, Caption
+from .columns import columns
 
-__all__ = ["article_documents", "article_from_documents", "doc_id", "to_utc", "to_naive_utc"]
+__all__ = [
+    "HEADLINE_INDEXED_CHARS",
+    "article_documents",
+    "article_from_documents",
+    "doc_id",
+    "indexed_headline",
+    "stored_headline",
+    "to_utc",
+    "to_naive_utc",
+]
+
+#: How much of the headline every document indexes in its ``headline`` field (the BM25F part of
+#: a passage's score). The longest real headline we have is 137 characters (Reuters-21578; BBC's
+#: is 52, the HTML test pages' 107), so no real headline is cut and ranking is unchanged; a
+#: hostile 1 MB headline is analysed in full once (the headline document's text), not once per
+#: passage.
+HEADLINE_INDEXED_CHARS = 2000
 
 
 def doc_id(article_id: str, position: int) -> str:
@@ -37,16 +56,31 @@ def _as_date(value: date) -> datetime:
     return datetime(value.year, value.month, value.day)
 
 
+def indexed_headline(headline: str) -> str:
+    """The headline as every document indexes it: whole up to HEADLINE_INDEXED_CHARS, else cut
+    at the last space before that (a cut word would be a term no query means)."""
+    if len(headline) <= HEADLINE_INDEXED_CHARS:
+        return headline
+    cut = headline[: HEADLINE_INDEXED_CHARS + 1]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut[:HEADLINE_INDEXED_CHARS]
+
+
 def article_documents(article: Article, content_hash: str) -> list[dict[str, Any]]:
     """The documents to add for one article, in reading order."""
     common: dict[str, Any] = {"article_id": article.id, "content_hash": content_hash}
     if article.headline:
-        common["headline"] = article.headline
+        # indexed for the BM25F headline score, stored nowhere (``_stored_headline``): the
+        # headline document's text holds it, once per article
+        common["headline"] = indexed_headline(article.headline)
+        common["_stored_headline"] = None
     if article.url:
         common["url"] = article.url
     if article.published is not None:
         common["published"] = to_naive_utc(article.published)
-        common["month"] = article.published.astimezone(UTC).strftime("%Y-%m")
+        utc = article.published.astimezone(UTC)
+        # not strftime("%Y"): glibc writes year 1 as "1", not "0001"
+        common["month"] = f"{utc.year:04d}-{utc.month:02d}"
     if article.source:
         common["source"] = article.source
     if article.byline:
@@ -84,6 +118,7 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         raise ValueError("no documents")
     first = docs[0]
     published = first.get("published")
+    headline = next((d["text"] for d in docs if d["kind"] == "headline"), first.get("headline"))
     captions = tuple(
         Caption(
             text=d["text"],
@@ -96,7 +131,7 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
     )
     return Article(
         id=first["article_id"],
-        headline=first.get("headline"),
+        headline=headline,
         paragraphs=tuple(d["text"] for d in docs if d["kind"] == "paragraph"),
         captions=captions,
         notes=tuple(d["text"] for d in docs if d["kind"] == "note"),
@@ -106,3 +141,50 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         byline=first.get("byline"),
         dateline=first.get("dateline"),
     )
+
+
+def stored_headline(searcher: Any, docnum: int, stored: Mapping[str, Any]) -> str | None:
+    """The full headline of the article that document ``docnum`` (``stored``: its stored
+    fields) belongs to.
+
+    An index written before the headline was stored once has it in every document; otherwise
+    it is the text of the article's headline document.
+    """
+    if "headline" in stored:
+        return str(stored["headline"])
+    if stored.get("kind") == "headline":
+        return str(stored.get("text") or "") or None
+    found = _headline_docnum(searcher, docnum)
+    if found is None:
+        return None
+    return str(searcher.stored_fields(found).get("text") or "") or None
+
+
+def _headline_docnum(searcher: Any, docnum: int) -> int | None:
+    """Where the headline document of ``docnum``'s article is, from the searcher's columns.
+
+    An article's documents are written in reading order, so its headline usually sits
+    ``position`` documents before any of them; when the article was split between segments
+    (each writing process takes a share of a batch), its postings are scanned instead. A
+    search of the whole index for the pair of terms cost 4 ms a result on Reuters-21578.
+    """
+    cols = columns(searcher)
+    if "headline" not in cols.kind.values:
+        return None
+    headline = cols.kind.values.index("headline")
+    article = cols.article.codes[docnum]
+    reader = searcher.reader()
+
+    def is_headline(d: int) -> bool:
+        return (
+            0 <= d < len(cols.position)
+            and cols.article.codes[d] == article
+            and cols.kind.codes[d] == headline
+            and not reader.is_deleted(d)
+        )
+
+    guess = docnum - int(cols.position[docnum])
+    if is_headline(guess):
+        return guess
+    postings = reader.postings("article_id", cols.article.values[article])
+    return next((int(d) for d in postings.all_ids() if is_headline(int(d))), None)

@@ -1,9 +1,9 @@
 """The Whoosh schema: one index document per headline, paragraph, caption and note.
 
-Each document carries its article's headline and metadata so a passage can be ranked with its
-headline (BM25F) and shown in a result without a second look-up. Columns (``sortable``) back the
-facets, filters and date sorts, which would otherwise need every matching document's stored
-fields.
+Each document carries its article's metadata, and indexes its headline so a passage can be
+ranked with it (BM25F); the headline is stored once, in the headline document (``documents``).
+Columns (``sortable``) back the facets, filters and date sorts, which would otherwise need every
+matching document's stored fields.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from whoosh import query as wq
 
 from .clause_scores import array_clauses, score_clauses
 from .columns import Columns, columns
-from .documents import to_utc
+from .documents import stored_headline, to_utc
 from .errors import QueryTooSlow
 from .feedback import rescore_with_feedback
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
@@ -429,9 +429,11 @@ def _article_result(
     analyzer = searcher.schema["text"].analyzer
     shown: list[Hit] = []
     first: dict[str, Any] = {}
+    first_docnum = 0
     for hit_score, docnum in hits[:HITS_SHOWN]:
         stored = searcher.stored_fields(docnum)
-        first = first or stored
+        if not first:
+            first, first_docnum = stored, docnum
         text = stored.get("text") or ""
         kind = stored.get("kind") or ""
         whole = kind == "headline" or (kind == "caption" and len(text) <= WHOLE_CAPTION_CHARS)
@@ -453,7 +455,7 @@ def _article_result(
     published = first.get("published")
     return ArticleResult(
         article_id=first.get("article_id") or "",
-        headline=first.get("headline"),
+        headline=stored_headline(searcher, first_docnum, first) if first else None,
         url=first.get("url"),
         published=to_utc(published) if isinstance(published, datetime) else None,
         source=first.get("source"),
