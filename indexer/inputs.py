@@ -1,11 +1,13 @@
 """Turn the paths a user gives (files, directories, globs, ``-``) into a stream of Articles.
 
-The input kind comes from the file name, else from the first bytes. Every problem becomes a
-ParseError in the stream rather than an exception, so one bad file never stops a batch.
+The input kind comes from the file name, else from the first bytes. A UTF-16 or UTF-32 file
+(known by its byte order mark) is read as UTF-8, so every reader sees one encoding. Every problem
+becomes a ParseError in the stream rather than an exception, so one bad file never stops a batch.
 """
 
 from __future__ import annotations
 
+import codecs
 import errno
 import glob
 import gzip
@@ -15,7 +17,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Protocol, cast
 
 from .articles import Article
 from .errors import ParseError
@@ -28,6 +30,14 @@ __all__ = ["iter_articles", "expand_paths", "total_bytes", "KNOWN_SUFFIXES"]
 KNOWN_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".jsonl.gz", ".ndjson")
 
 ByteCounter = Callable[[int], None]
+
+# UTF-32 LE first: its mark begins with UTF-16 LE's. The codecs named read the mark themselves.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def _is_glob(pattern: str) -> bool:
@@ -123,6 +133,7 @@ def total_bytes(files: Iterable[str]) -> int:
 
 def _sniff_kind(name: str, head: bytes) -> str:
     lower = name.lower()
+    head = head.removeprefix(codecs.BOM_UTF8)
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if lower.endswith((".jsonl.gz", ".ndjson.gz", ".json.gz")) or head[:2] == b"\x1f\x8b":
@@ -145,31 +156,102 @@ def _looks_like_html(head: bytes) -> bool:
     return bool(looks_like_html(head))
 
 
-def _read_whole(stream: IO[bytes], source: str) -> bytes:
+class _ByteReader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _read_whole(stream: _ByteReader, source: str) -> bytes:
     data = stream.read(MAX_TEXT_BYTES + 1)
     if len(data) > MAX_TEXT_BYTES:
         raise ParseError(source, f"larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB; refused")
     return data
 
 
+class _Utf8Lines:
+    """A UTF-16 or UTF-32 byte stream read as UTF-8: ``readline`` for the JSON Lines reader,
+    ``read`` for the whole-file ones. Lines end at ``\n`` only (as in JSON Lines, where U+2028
+    may sit inside a string); undecodable units become U+FFFD, as a text reader would show them.
+    """
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = bytearray()
+        self._scanned = 0  # how much of _pending is known to hold no newline
+        self._eof = False
+
+    def _fill(self, size: int, line: bool) -> None:
+        while not self._eof and (size < 0 or len(self._pending) < size):
+            if line:
+                if self._pending.find(b"\n", self._scanned) >= 0:
+                    return
+                self._scanned = len(self._pending)
+            chunk = self._stream.read(64 * 1024)
+            self._eof = not chunk
+            self._pending += self._decoder.decode(chunk, final=self._eof).encode("utf-8")
+
+    def _take(self, end: int) -> bytes:
+        out = bytes(self._pending[:end])
+        del self._pending[:end]
+        self._scanned = 0
+        return out
+
+    def readline(self, size: int = -1, /) -> bytes:
+        self._fill(size, line=True)
+        end = self._pending.find(b"\n") + 1 or len(self._pending)
+        return self._take(end if size < 0 else min(end, size))
+
+    def read(self, size: int = -1, /) -> bytes:
+        self._fill(size, line=False)
+        return self._take(len(self._pending) if size < 0 else size)
+
+    def peek(self, size: int) -> bytes:
+        self._fill(size, line=False)
+        return bytes(self._pending[:size])
+
+
+def _progress(buffered: io.BufferedReader, on_bytes: ByteCounter | None) -> ByteCounter:
+    """A progress callback counting the bytes taken from ``buffered`` (what the file size
+    counts) rather than the decompressed or re-encoded bytes a reader sees."""
+    before = [0]
+
+    def report(_: int) -> None:
+        now = buffered.tell() if buffered.seekable() else 0
+        if on_bytes is not None and now > before[0]:
+            on_bytes(now - before[0])
+            before[0] = now
+
+    return report
+
+
+def _read_wide(
+    buffered: io.BufferedReader, encoding: str, source: str, on_bytes: ByteCounter | None
+) -> Iterator[Article | ParseError]:
+    """A UTF-16/32 file, sniffed and read as UTF-8 (a gzip name cannot apply to it)."""
+    lines = _Utf8Lines(buffered, encoding)
+    kind = _sniff_kind(source, lines.peek(2048))
+    progress = _progress(buffered, on_bytes)
+    if kind in ("jsonl", "jsonl.gz"):
+        yield from parse_jsonl(lines, source, progress)
+        return
+    data = _read_whole(lines, source)
+    progress(0)
+    yield _parse_whole(kind, data, source)
+
+
 def _read_stream(
     buffered: io.BufferedReader, source: str, on_bytes: ByteCounter | None
 ) -> Iterator[Article | ParseError]:
     head = buffered.peek(2048)[:2048]
+    wide = next((enc for bom, enc in _WIDE_BOMS if head.startswith(bom)), None)
+    if wide is not None:
+        yield from _read_wide(buffered, wide, source, on_bytes)
+        return
     kind = _sniff_kind(source, head)
     if kind == "jsonl.gz":
         gz = gzip.GzipFile(fileobj=buffered, mode="rb")
-        before = [0]
-
-        def gz_progress(_: int) -> None:
-            # report compressed bytes consumed, which is what the file size counts
-            now = buffered.tell() if buffered.seekable() else 0
-            if on_bytes is not None and now > before[0]:
-                on_bytes(now - before[0])
-                before[0] = now
-
         try:
-            yield from parse_jsonl(gz, source, gz_progress)
+            yield from parse_jsonl(gz, source, _progress(buffered, on_bytes))
         except (OSError, EOFError, zlib.error) as exc:
             yield ParseError(source, f"corrupt gzip data ({exc})")
         return
@@ -179,12 +261,15 @@ def _read_stream(
     data = _read_whole(buffered, source)
     if on_bytes is not None:
         on_bytes(len(data))
+    yield _parse_whole(kind, data, source)
+
+
+def _parse_whole(kind: str, data: bytes, source: str) -> Article:
     if kind == "html":
         from .parse_html import parse_html
 
-        yield parse_html(data, source)
-    else:
-        yield parse_text(data, source)
+        return parse_html(data, source)
+    return parse_text(data, source)
 
 
 def iter_articles(
