@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import IndexLocked, IndexNotFound, NewsfindError, QueryError
+from .errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
 from .inputs import expand_paths, iter_articles, total_bytes
 from .newsindex import NewsIndex, open_index
 from .render_text import render_article, render_results
@@ -132,6 +132,10 @@ def index_cmd(
             )
     except IndexLocked as exc:
         raise click.ClickException(str(exc)) from None
+    except WorkerDied as exc:
+        # earlier batches are committed; the summary would count only those, so one line
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     show_errors(report)
     elapsed = time.perf_counter() - started
     click.echo(

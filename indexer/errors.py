@@ -9,6 +9,7 @@ __all__ = [
     "QueryError",
     "QueryTooSlow",
     "ParseError",
+    "WorkerDied",
 ]
 
 
@@ -59,3 +60,26 @@ class ParseError(NewsfindError, ValueError):
         self.source = source
         self.line = line
         self.message = message
+
+
+class WorkerDied(NewsfindError):
+    """A writing sub-process died (killed, out of memory, crashed) before handing back its part
+    of a batch. That batch was cancelled whole, so the index holds only earlier commits; the
+    run stops there, and running it again indexes the rest. ``articles`` is the batch's size
+    when known (the writer that raised it knows the processes, not the batch)."""
+
+    def __init__(self, pid: int, how: str, when: str, articles: int | None = None) -> None:
+        batch = "" if articles is None else f" ({articles:,} article{'' if articles == 1 else 's'})"
+        super().__init__(
+            f"a writing process (pid {pid}) died ({how}) {when}; nothing of the last "
+            f"batch{batch} was committed and the run stopped there; run the same command "
+            "again to index the rest"
+        )
+        self.pid = pid
+        self.how = how
+        self.when = when
+        self.articles = articles
+
+    def with_batch(self, articles: int) -> WorkerDied:
+        """The same error, saying how many articles the lost batch held."""
+        return WorkerDied(self.pid, self.how, self.when, articles)

@@ -22,7 +22,7 @@ from whoosh.writing import IndexWriter
 
 from .articles import Article
 from .documents import article_documents
-from .errors import IndexLocked, IndexNotFound, ParseError
+from .errors import IndexLocked, IndexNotFound, ParseError, WorkerDied
 from .parallel import ParallelWriter, parallel_supported
 from .schema import make_schema
 
@@ -197,6 +197,8 @@ class ArticleWriter:
 
     ``add`` decides per article whether it is new, changed (all old documents replaced) or
     unchanged (nothing written), by comparing a content hash stored with its documents.
+    ``report`` counts only what was committed; a writing process that dies cancels the batch
+    and raises ``WorkerDied``.
     """
 
     def __init__(
@@ -212,6 +214,8 @@ class ArticleWriter:
         self.procs = procs
         self.lock_timeout = lock_timeout
         self.report = IndexReport()
+        # added, updated and documents of the uncommitted batch, moved to ``report`` at commit
+        self._batch = IndexReport()
         self._ix = create_whoosh(self.path)
         self._writer: IndexWriter | None = None
         self._reader: Any = None
@@ -282,15 +286,19 @@ class ArticleWriter:
             return "unchanged"
         if previous is not None:
             self._writer.delete_by_term("article_id", article.id)
-        for doc in article_documents(article, digest):
-            self._writer.add_document(**doc)
-            self.report.documents += 1
+        documents = article_documents(article, digest)
+        try:
+            for doc in documents:
+                self._writer.add_document(**doc)
+        except WorkerDied as exc:
+            raise self._abandon(exc, 1) from None
+        self._batch.documents += len(documents)
         self._pending[article.id] = digest
         outcome: Outcome = "added" if previous is None else "updated"
         if outcome == "added":
-            self.report.added += 1
+            self._batch.added += 1
         else:
-            self.report.updated += 1
+            self._batch.updated += 1
         if len(self._pending) >= self.batch_articles:
             self.commit()
             self._begin()
@@ -307,12 +315,19 @@ class ArticleWriter:
             self.cancel()
         if self._writer is not None:
             self._close_reader()
-            self._writer.commit(mergetype=merge_small_segments)
+            try:
+                self._writer.commit(mergetype=merge_small_segments)
+            except WorkerDied as exc:
+                raise self._abandon(exc) from None
             self._generation = self._writer.generation
             if self._committed is not None:
                 self._committed.update(self._pending)
             self._writer = None
             self._pending = {}
+            self.report.added += self._batch.added
+            self.report.updated += self._batch.updated
+            self.report.documents += self._batch.documents
+            self._batch = IndexReport()
             _release_mappings()
 
     def cancel(self) -> None:
@@ -322,7 +337,15 @@ class ArticleWriter:
             self._writer.cancel()
             self._writer = None
             self._pending = {}
+            self._batch = IndexReport()
             _release_mappings()
+
+    def _abandon(self, exc: WorkerDied, adding: int = 0) -> WorkerDied:
+        """Cancel the batch a dead writing process broke; the error to raise, with the batch's
+        size (``adding``: the article being added when it broke, not yet in ``_pending``)."""
+        lost = len(self._pending) + adding
+        self.cancel()
+        return exc.with_batch(lost)
 
     def _close_reader(self) -> None:
         if self._reader is not None:
