@@ -2,7 +2,9 @@
 
 Every article's documents go in with the deletion of its previous version inside one Whoosh
 commit, and commits are atomic, so a reader (or a crash) never sees half an article. Commits
-happen every ``batch_articles`` articles so memory stays bounded on inputs of any size.
+happen every ``batch_articles`` articles so memory stays bounded on inputs of any size. Each
+document stores its article's content hash with the article's document count, and a re-run
+writes again any article whose live documents do not number that count.
 """
 
 from __future__ import annotations
@@ -183,6 +185,25 @@ def _writer(ix: whoosh_index.Index, path: str, timeout: float, procs: int = 1) -
         ) from None
 
 
+def _stamp(digest: str, documents: int) -> str:
+    """What each document of an article stores as ``content_hash``: the article's hash and
+    how many documents it has. The count lets a later run see that some are missing (issue 19:
+    a dead worker's part of a batch was lost, the rest committed, and the hash alone then said
+    "unchanged" for ever). Kept in the one stored string: no schema change."""
+    return f"{digest}:{documents}"
+
+
+def _verified(stamp: object, live: int) -> str:
+    """The content hash in ``stamp`` when the article's ``live`` documents number the count
+    stored with it, else "" (an article to write again). A stamp without a count comes from an
+    index built before counts were stored, by the writer that could lose documents without a
+    word; it cannot be checked, so such an article is written again, once."""
+    digest, sep, count = str(stamp or "").rpartition(":")
+    if not sep or not count.isdigit() or int(count) != live:
+        return ""
+    return digest
+
+
 def _release_mappings() -> None:
     """Unmap the segment files a batch read (its look-up reader, small segments folded at the
     commit). whoosh3 unmaps them when their readers close; whoosh-reloaded 2.7.5 cannot while
@@ -196,9 +217,9 @@ class ArticleWriter:
     """Adds articles to an index in batched, atomic commits. Use as a context manager.
 
     ``add`` decides per article whether it is new, changed (all old documents replaced) or
-    unchanged (nothing written), by comparing a content hash stored with its documents.
-    ``report`` counts only what was committed; a writing process that dies cancels the batch
-    and raises ``WorkerDied``.
+    unchanged (nothing written), by comparing a content hash stored with its documents (and
+    checking they are all there). ``report`` counts only what was committed; a writing process
+    that dies cancels the batch and raises ``WorkerDied``.
     """
 
     def __init__(
@@ -248,6 +269,8 @@ class ArticleWriter:
         self._pending = {}
 
     def _stored_hash(self, article_id: str) -> str | None:
+        """The content hash of the stored version, "" when its documents are not all there
+        (``_verified``), None when the article is not stored."""
         if article_id in self._pending:
             return self._pending[article_id]
         if self._committed is not None and article_id not in self._committed:
@@ -261,12 +284,14 @@ class ArticleWriter:
         if ("article_id", article_id) not in reader:
             return None
         deletions = reader.has_deletions()
-        for docnum in reader.postings("article_id", article_id).all_ids():
-            if deletions and reader.is_deleted(docnum):
-                continue
-            value = reader.stored_fields(docnum).get("content_hash")
-            return str(value) if value is not None else ""
-        return None
+        live = [
+            docnum
+            for docnum in reader.postings("article_id", article_id).all_ids()
+            if not (deletions and reader.is_deleted(docnum))
+        ]
+        if not live:
+            return None
+        return _verified(reader.stored_fields(live[0]).get("content_hash"), len(live))
 
     def add(self, article: Article) -> Outcome:
         """Add or replace one article; the change becomes visible at the next commit."""
@@ -287,8 +312,10 @@ class ArticleWriter:
         if previous is not None:
             self._writer.delete_by_term("article_id", article.id)
         documents = article_documents(article, digest)
+        stamp = _stamp(digest, len(documents))
         try:
             for doc in documents:
+                doc["content_hash"] = stamp
                 self._writer.add_document(**doc)
         except WorkerDied as exc:
             raise self._abandon(exc, 1) from None

@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from whoosh import index as whoosh_index
 
-from indexer import ArticleWriter, article_from_json, open_index, parallel
+from indexer import ArticleWriter, article_from_json, index_articles, open_index, parallel
 from indexer.documents import article_documents
 from indexer.errors import WorkerDied
+from indexer.schema import make_schema
 
 from .test_crash import _children, check_whole, make_corpus, wait_for, write_corpus
 
@@ -377,3 +379,62 @@ def test_report_counts_only_committed_articles(
     )
     with open_index(tmp_path / "ix") as ix:
         assert (ix.stats().articles, ix.stats().documents) == (100, documents)
+
+
+def _delete_documents(index_dir: Path, article_id: str, positions: set[int]) -> None:
+    """Damage an index the way a lost segment did: some of an article's documents gone."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    writer = ix.writer()
+    with writer.reader() as reader:
+        for docnum in reader.postings("article_id", article_id).all_ids():
+            if reader.stored_fields(docnum)["position"] in positions:
+                writer.delete_document(docnum)
+    writer.commit()
+
+
+def _damaged_ids(index_dir: Path, raw: list[dict[str, object]]) -> list[str]:
+    given = {str(r["id"]): article_from_json(r) for r in raw}
+    with open_index(index_dir) as ix:
+        return sorted(a.id for a in ix.articles() if a != given[a.id])
+
+
+def test_rerun_repairs_articles_missing_documents(tmp_path: Path) -> None:
+    """Stored hash and document count: an article whose live documents are fewer than the count
+    stored with its hash is written again (the hash alone matched and hid the damage)."""
+    raw = make_corpus(30)
+    index_dir = tmp_path / "ix"
+    index_articles(index_dir, [article_from_json(a) for a in raw])
+    clean = snapshot(index_dir)
+    # story-00000 has 4 documents (headline, 2 paragraphs, a caption): lose its last one, and
+    # a middle one of story-00010 (a gap in its positions), as a lost segment did
+    _delete_documents(index_dir, "story-00000", {3})
+    _delete_documents(index_dir, "story-00010", {1})
+    assert _damaged_ids(index_dir, raw) == ["story-00000", "story-00010"]
+    report = index_articles(index_dir, [article_from_json(a) for a in raw])
+    assert (report.added, report.updated, report.unchanged) == (0, 2, 28)
+    assert snapshot(index_dir) == clean
+
+
+def test_index_from_before_counts_is_rewritten_once(tmp_path: Path) -> None:
+    """An index whose stored hashes carry no count was written by the writer that could lose
+    documents without a word, so it cannot be trusted: its articles are written again once
+    (reported as updated), then are unchanged like any other."""
+    raw = make_corpus(30)
+    articles = [article_from_json(a) for a in raw]
+    clean_dir = tmp_path / "clean"
+    index_articles(clean_dir, articles)
+    old_dir = tmp_path / "old"
+    old_dir.mkdir()
+    ix = whoosh_index.create_in(str(old_dir), make_schema())
+    with ix.writer() as writer:
+        # what the store wrote before counts: the bare content hash in every document, and
+        # one article already damaged
+        for article in articles:
+            for doc in article_documents(article, article.content_hash()):
+                if not (article.id == "story-00005" and doc["position"] == 1):
+                    writer.add_document(**doc)
+    first = index_articles(old_dir, articles)
+    assert (first.added, first.updated, first.unchanged) == (0, 30, 0)
+    again = index_articles(old_dir, articles)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 30)
+    assert snapshot(old_dir) == snapshot(clean_dir)
