@@ -19,6 +19,7 @@ from .errors import (
     ParseError,
     QueryError,
     QueryTooSlow,
+    WorkerDied,
 )
 from .inputs import iter_articles
 from .newsindex import NewsIndex, Stats, open_index
@@ -42,6 +43,7 @@ __all__ = [
     "SearchParams",
     "SearchResults",
     "Stats",
+    "WorkerDied",
     "article_from_json",
     "delete_articles",
     "index_articles",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
@@ -66,6 +67,9 @@ MERGE_BELOW_DOCS = 20_000
 #: segment per commit, and more segments make searches slower).
 DEFAULT_PROCS = max(1, min(os.cpu_count() or 1, 4))
 
+#: Whoosh's default index name, which every index here has (its files are ``MAIN_*``).
+_INDEX_NAME = "MAIN"
+
 #: How long a writer waits for another one to finish before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -110,11 +114,23 @@ def open_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
 
 
 def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
-    """Open the index at ``path``, creating the directory and an empty index when needed."""
+    """Open the index at ``path``, creating the directory and an empty index when needed.
+
+    Two runs starting on a new directory at once would both find no index and both create one
+    (Whoosh then refuses the second table of contents: "File '_MAIN_0.toc' exists"), so the
+    creation holds the index's write lock and looks again once it has it.
+    """
     if index_exists(path):
         return whoosh_index.open_dir(str(path))
     Path(path).mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(path), make_schema())
+    lock = FileStorage(str(path)).lock(f"{_INDEX_NAME}_WRITELOCK")
+    lock.acquire(blocking=True)
+    try:
+        if index_exists(path):
+            return whoosh_index.open_dir(str(path))
+        return whoosh_index.create_in(str(path), make_schema())
+    finally:
+        lock.release()
 
 
 def _note_interrupted_run(ix: whoosh_index.Index, path: str) -> None:

@@ -9,6 +9,7 @@ starts after the commit returns.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from indexer import ArticleWriter, IndexLocked, article_from_json, index_articles, open_index
+from indexer.store import create_whoosh
 
 
 def corpus(prefix: str, n: int, *, start: int = 0) -> list[dict[str, Any]]:
@@ -165,3 +167,30 @@ def test_sixteen_threads_search_while_another_process_commits(tmp_path: Path) ->
         # readers saw intermediate commits, not only the first and last state
         assert len({c for slot in counts for c in slot}) >= 2
         assert ix.search("new0199").total_articles == 1
+
+
+def _create_at(path: str, barrier: Any, errors: Any) -> None:
+    barrier.wait()
+    try:
+        create_whoosh(path)
+    except Exception as exc:  # reported to the parent, which fails the test with it
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_runs_creating_one_new_index_at_once_all_open_it(tmp_path: Path) -> None:
+    """Runs started at the same moment on a directory with no index yet: each opens the one
+    index (before, the loser of the race failed with "File '_MAIN_0.toc' exists")."""
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    for round_ in range(12):
+        path = str(tmp_path / f"ix{round_}")
+        barrier = ctx.Barrier(4)
+        procs = [ctx.Process(target=_create_at, args=(path, barrier, errors)) for _ in range(4)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=60)
+        assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+        assert errors.empty(), errors.get()
+        with open_index(path) as ix:
+            assert ix.stats().documents == 0
