@@ -1,8 +1,8 @@
-"""Per-document values of a whole searcher as arrays, read once per index generation.
+"""Per-document values of a whole searcher as arrays, read once per segment and index generation.
 
 Exact totals, facets and grouping by article need a few values of every matching document. Read
 from stored fields they would cost a decompression per document; read here, from Whoosh's
-columns, once per searcher, they are numpy arrays indexed by global document number, so a search
+columns, once per segment, they are numpy arrays indexed by global document number, so a search
 touches them with vector operations. Strings are coded as integers whose order is the strings'
 order (codes index a sorted table), so sorting or breaking ties by code equals doing it by text.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import struct
 import threading
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from .term_scores import generation_cache, segment_cache
 
 __all__ = ["Columns", "Coded", "columns", "NO_DATE"]
 
@@ -86,40 +87,73 @@ class Columns:
         )
 
 
-_cache: weakref.WeakKeyDictionary[Any, Columns] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
 def columns(searcher: Any) -> Columns:
-    """The columns of ``searcher``'s index generation, read once and shared by all threads."""
-    cols = _cache.get(searcher)
+    """The columns of ``searcher``'s index generation, read once and shared by all threads and
+    every searcher on that generation; a segment's part is read once for every generation that
+    keeps the segment, so after a commit only the new segments are read."""
+    store = generation_cache(searcher)
+    cols = store.get("columns")
     if cols is not None:
-        return cols
+        return cols  # type: ignore[no-any-return]
     with _lock:
-        cols = _cache.get(searcher)
+        cols = store.get("columns")
         if cols is None:
-            cols = _read(searcher)
-            _cache[searcher] = cols
+            parts = [_segment_part(sub.reader()) for sub, _ in searcher.leaf_searchers()]
+            cols = _combine(parts)
+            store["columns"] = cols
     return cols
 
 
-def _read(searcher: Any) -> Columns:
-    leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+_CODED = ("article", "kind", "source", "credit", "month")
+
+
+def _segment_part(reader: Any) -> Columns:
+    """One segment's columns (codes local to the segment), kept with the segment's files."""
+    store = segment_cache(reader)
+    part = store.get("columns")
+    if part is None:
+        part = _read(reader)
+        store["columns"] = part
+    return part
+
+
+def _merge(parts: list[Coded]) -> Coded:
+    """Segments' string columns as one, coded against the union of their values (the codes
+    ``Coded.of`` gives the concatenated strings)."""
+    if len(parts) == 1:
+        return parts[0]
+    values = sorted(set().union(*(p.values for p in parts)))
+    rank = {v: i for i, v in enumerate(values)}
+    codes = [np.array([rank[v] for v in p.values], dtype=np.int32)[p.codes] for p in parts]
+    return Coded(np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32), tuple(values))
+
+
+def _combine(parts: list[Columns]) -> Columns:
+    if len(parts) == 1:
+        return parts[0]
+    merged = {name: _merge([getattr(p, name) for p in parts]) for name in _CODED}
+    return Columns(
+        **merged,
+        published=np.concatenate([p.published for p in parts]),
+        position=np.concatenate([p.position for p in parts]),
+    )
+
+
+def _read(reader: Any) -> Columns:
+    """One segment's columns. A segment where no document has the field has no column at all
+    (a multi-segment column reader would then come out short), so segments are read apart."""
 
     def read(name: str, translate: bool = True) -> list[Any]:
-        # per segment: a segment where no document has the field has no column at all, and a
-        # multi-segment column reader would then come out short
-        values: list[Any] = []
-        for reader in leaves:
-            n = reader.doc_count_all()
-            if not reader.has_column(name):
-                values += [None] * n
-                continue
-            part = _whole_column(reader, name, translate)
-            if part is None:
-                part = list(reader.column_reader(name, translate=translate))
-            values += part[:n] + [None] * (n - len(part))
-        return values
+        n = reader.doc_count_all()
+        if not reader.has_column(name):
+            return [None] * n
+        part = _whole_column(reader, name, translate)
+        if part is None:
+            part = list(reader.column_reader(name, translate=translate))
+        return part[:n] + [None] * (n - len(part))
 
     return Columns(
         article=Coded.of([a or "" for a in read("article_id")]),

@@ -9,9 +9,14 @@ identical (tests/test_term_scores.py compares the two paths) and the work per po
 by numpy.
 
 Reading a block at a time uses the whoosh3 codec's block attributes, which both supported Whoosh
-distributions share; any other matcher falls back to the public per-posting iterator. Document
-lengths (BM25's length normalisation, per field) are read once per segment reader and kept while
-the reader lives: a new commit means new readers, so the first search after one reads them again.
+distributions share; any other matcher falls back to the public per-posting iterator.
+
+What is worked out once is kept at one of two levels. Per generation (a searcher, its segment
+readers, and every searcher ``share_caches`` ties to them, as NewsIndex's pool of searchers on one
+commit): scorer figures, deleted documents, decoded postings. Per segment (``segment_cache``: a
+segment's files never change, so a segment kept by the next commit keeps these too): document
+lengths, read once instead of once per commit. ``release_caches`` drops a generation's at once,
+rather than when the garbage collector gets round to its searchers.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ __all__ = [
     "posting_values",
     "POSTINGS_CACHE_BYTES",
     "POSITIONS_CACHE_BYTES",
+    "generation_cache",
+    "share_caches",
+    "release_caches",
+    "segment_cache",
 ]
 
 Ids = npt.NDArray[np.int64]
@@ -46,10 +55,10 @@ Floats = npt.NDArray[np.float64]
 _EMPTY_IDS: Ids = np.zeros(0, dtype=np.int64)
 _EMPTY_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
-# Per reader or searcher, for as long as it lives: field lengths, the deleted documents, scorer
-# figures. (Keyed by the object, not by segment name: segment names are random and repeat when
-# the random module is reseeded, as property-based tests do, so two indexes can hold segments of
-# one name.)
+# Per reader or searcher (and those sharing its caches), for as long as it lives or until
+# released: the deleted documents, scorer figures, BM25 norms, a key for the postings LRU. (Keyed
+# by the object, not by segment name: segment names are random and repeat when the random module
+# is reseeded, as property-based tests do, so two indexes can hold segments of one name.)
 _cache: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
@@ -63,14 +72,49 @@ def locate(sorted_ids: Ids, docs: Ids) -> tuple[Ids, npt.NDArray[np.bool_]]:
     return where, inside
 
 
-def _cached(owner: Any, key: Any, make: Any) -> Any:
+def generation_cache(owner: Any) -> dict[Any, Any]:
+    """The dict of things worked out once for ``owner`` (a searcher or segment reader) and
+    every object sharing its caches."""
     with _cache_lock:
-        value = _cache.get(owner, {}).get(key)
+        return _cache.setdefault(owner, {})
+
+
+def _cached(owner: Any, key: Any, make: Any, store: dict[Any, Any] | None = None) -> Any:
+    found = generation_cache(owner) if store is None else store
+    value = found.get(key)
     if value is None:
         value = make()
-        with _cache_lock:
-            _cache.setdefault(owner, {})[key] = value
+        found[key] = value
     return value
+
+
+def share_caches(obj: Any, like: Any) -> None:
+    """Make ``obj`` (a searcher or segment reader) use ``like``'s caches: another searcher on
+    the same generation reads the same documents under the same numbers."""
+    with _cache_lock:
+        _cache[obj] = _cache.setdefault(like, {})
+
+
+def release_caches(owner: Any) -> None:
+    """Drop what was worked out for ``owner`` (a searcher or segment reader whose generation is
+    closed), its decoded postings included, for it and everything sharing its caches."""
+    with _cache_lock:
+        found = _cache.get(owner)
+    if found is None:
+        return
+    key = found.get("key")
+    found.clear()
+    if key is not None:
+        for lru in (_postings, _positions):
+            lru.drop(lambda k: k[0] == key)
+
+
+def segment_cache(reader: Any) -> dict[Any, Any]:
+    """What is kept for a segment's unchanging files: the dict its storage offers when it is
+    shared across generations (NewsIndex's readers), else the reader's own caches."""
+    storage = reader.storage() if hasattr(reader, "storage") else None
+    shared = getattr(storage, "segment_cache", None)
+    return shared if isinstance(shared, dict) else generation_cache(reader)
 
 
 #: Whoosh's length byte -> length, as ``doc_field_length`` decodes it.
@@ -109,7 +153,9 @@ def _lengths(sub: Any, field: str) -> Floats:
             count=count,
         )
 
-    return _cached(sub.reader(), ("lengths", field), make)  # type: ignore[no-any-return]
+    reader = sub.reader()
+    found = _cached(reader, ("lengths", field), make, segment_cache(reader))
+    return found  # type: ignore[no-any-return]
 
 
 def _norms(sub: Any, field: str, avgfl: float, b: float, k1: float) -> Floats:
@@ -189,6 +235,12 @@ class _Lru:
             while self._size > self.budget:
                 _, (_, dropped) = self._items.popitem(last=False)
                 self._size -= dropped
+
+    def drop(self, which: Any) -> None:
+        """Forget every entry whose key ``which`` accepts."""
+        with self._lock:
+            for key in [k for k in self._items if which(k)]:
+                self._size -= self._items.pop(key)[1]
 
 
 #: Document numbers and weights of recently used words (16 bytes a posting).
