@@ -11,7 +11,7 @@ same floating-point operations, so results are identical to the general path's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,15 +71,28 @@ class ClauseScores:
         self.matched = matched
 
 
-def score_clauses(sub: Any, clauses: list[ArrayClause], ranking: RankingConfig) -> ClauseScores:
+def _unchecked() -> None:
+    return None
+
+
+def score_clauses(
+    sub: Any,
+    clauses: list[ArrayClause],
+    ranking: RankingConfig,
+    check: Callable[[], None] = _unchecked,
+) -> ClauseScores:
     """For one segment: each matching document's summed clause score and how many clauses
     it matched, exactly as search.py's matcher loop computes them.
 
     A document is a candidate when its text matches any clause; a clause counts for it when
     its text or its article's headline matches (the headline weighted by ``headline_weight``).
+    ``check`` is called after each clause's postings (it raises past the time budget).
     """
     weighting = ranking.weighting()
-    text_scores = [_scores(sub, weighting, text) for text, _ in clauses]
+    text_scores = []
+    for text, _ in clauses:
+        text_scores.append(_scores(sub, weighting, text))
+        check()
     candidates = np.unique(np.concatenate([ids for ids, _ in text_scores])) if clauses else _EMPTY
     n = len(candidates)
     totals = np.zeros(n, dtype=np.float64)
@@ -93,6 +106,7 @@ def score_clauses(sub: Any, clauses: list[ArrayClause], ranking: RankingConfig) 
         present[at] = True
         if head is not None and n:
             head_ids, head_scores = _scores(sub, weighting, head, candidates)
+            check()
             where, inside = locate(candidates, head_ids)
             where = where[inside]
             clause[where] = clause[where] + hw * head_scores[inside]

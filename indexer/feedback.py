@@ -9,6 +9,7 @@ never make a document a hit. docs/relevance.md has the measurements.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,33 @@ from .term_scores import Floats, Ids, locate, term_scores
 __all__ = ["feedback_terms", "rescore_with_feedback"]
 
 Hits = list[tuple[float, int]]
+Check = Callable[[], None]
+#: How many tokens of a document are analysed between two looks at the clock.
+_TOKENS_PER_CHECK = 4096
 
 
-def feedback_terms(searcher: Any, top: Hits, count: int) -> list[tuple[str, float]]:
+def _unchecked() -> None:
+    return None
+
+
+def _words(tokens: Iterable[Any], check: Check) -> Counter[str]:
+    """How often each analysed word occurs, calling ``check`` every few thousand tokens (a
+    paragraph can be a megabyte long)."""
+    words: Counter[str] = Counter()
+    for i, token in enumerate(tokens):
+        if i % _TOKENS_PER_CHECK == 0:
+            check()
+        words[token.text] += 1
+    return words
+
+
+def feedback_terms(
+    searcher: Any, top: Hits, count: int, check: Check = _unchecked
+) -> list[tuple[str, float]]:
     """The ``count`` index words most typical of the ``top`` documents: each document's share of
     a word (its frequency over the document's length) weighted by the document's share of the
-    scores, as a relevance model weighs them. Ties go alphabetically so results are stable."""
+    scores, as a relevance model weighs them. Ties go alphabetically so results are stable.
+    ``check`` raises to stop (the search's time budget)."""
     total = sum(max(score, 0.0) for score, _ in top)
     if total <= 0:
         return []
@@ -32,7 +54,7 @@ def feedback_terms(searcher: Any, top: Hits, count: int) -> list[tuple[str, floa
     weights: dict[str, float] = {}
     for score, docnum in top:
         text = searcher.stored_fields(docnum).get("text") or ""
-        words = Counter(token.text for token in analyzer(text))
+        words = _words(analyzer(text), check)
         length = sum(words.values())
         if not length or score <= 0:
             continue
@@ -43,7 +65,7 @@ def feedback_terms(searcher: Any, top: Hits, count: int) -> list[tuple[str, floa
 
 
 def _scores_of(
-    searcher: Any, terms: list[tuple[str, float]], docnums: Ids, weighting: Any
+    searcher: Any, terms: list[tuple[str, float]], docnums: Ids, weighting: Any, check: Check
 ) -> Floats:
     """Sum over ``terms`` of weight times BM25 score, for each of ``docnums`` (ascending,
     global), added term by term in order as a matcher walk would add them."""
@@ -55,6 +77,7 @@ def _scores_of(
         local = docnums[low:high] - offset
         part = out[low:high]
         for text, weight in terms:
+            check()
             ids, scores = term_scores(sub, weighting, "text", text)
             where, inside = locate(ids, local)
             part[inside] = part[inside] + weight * scores[where[inside]]
@@ -62,7 +85,12 @@ def _scores_of(
 
 
 def rescore_with_feedback(
-    searcher: Any, docs: Ids, scores: Floats, clauses: int, ranking: RankingConfig
+    searcher: Any,
+    docs: Ids,
+    scores: Floats,
+    clauses: int,
+    ranking: RankingConfig,
+    check: Check = _unchecked,
 ) -> Floats:
     """The hits' scores (``docs`` ascending) with the best ``ranking.feedback_depth`` re-scored
     by the feedback words (the rest keep their scores, which are no higher, so the order stays
@@ -71,7 +99,7 @@ def rescore_with_feedback(
         return scores
     ranked = np.lexsort((docs, -scores))
     top = [(float(scores[i]), int(docs[i])) for i in ranked[: ranking.feedback_docs].tolist()]
-    terms = feedback_terms(searcher, top, ranking.feedback_terms)
+    terms = feedback_terms(searcher, top, ranking.feedback_terms, check)
     mass = sum(weight for _, weight in terms)
     if not terms or mass <= 0:
         return scores
@@ -83,6 +111,7 @@ def rescore_with_feedback(
         [(text, weight * scale) for text, weight in terms],
         docs[depth],
         ranking.weighting(),
+        check,
     )
     rescored = scores.copy()
     rescored[depth] = scores[depth] + extra

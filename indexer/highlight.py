@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import weakref
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -106,10 +107,15 @@ def match_spans(
     """Character spans of the matches in ``text``, sorted and merged."""
     tokens = analysed_tokens(text[:ANALYZE_CHARS], analyzer)
     spans = [(start, end) for word, _, start, end in tokens if word in terms]
+    # where each word occurs, so a phrase is tried only where its first word is
+    at: dict[str, list[int]] = {}
+    if phrases:
+        for i, token in enumerate(tokens):
+            at.setdefault(token[0], []).append(i)
     for phrase in phrases:
         n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if all(tokens[i + k][0] == phrase[k] for k in range(n)):
+        for i in at.get(phrase[0], ()):
+            if i + n <= len(tokens) and all(tokens[i + k][0] == phrase[k] for k in range(n)):
                 # consecutive tokens may still be far apart if stop words were removed between
                 if tokens[i + n - 1][1] - tokens[i][1] <= 2 * (n - 1):
                     spans.append((tokens[i][2], tokens[i + n - 1][3]))
@@ -127,14 +133,18 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     """The ``[start, end)`` of about ``size`` characters holding the most matches, cut at
     spaces, never through a match."""
     n = len(text)
+    # the spans are sorted and disjoint, so their ends ascend too: the spans from the i-th
+    # that end within ``size`` of its start are found by bisection (a long text full of
+    # matches has tens of thousands of spans, too many to count pairwise)
+    ends = [e for _, e in spans]
     best_i, best_count = 0, 0
     for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[i:] if e <= start + size)
+        count = bisect_right(ends, start + size, lo=i) - i
         if count > best_count:
             best_i, best_count = i, count
     if spans:
         first = spans[best_i][0]
-        last = max(e for s, e in spans[best_i:] if e <= first + size) if best_count else first
+        last = ends[best_i + best_count - 1] if best_count else first
         lead = max(0, (size - (last - first)) // 3)
         start = max(0, first - lead)
     else:

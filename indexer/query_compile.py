@@ -6,12 +6,13 @@ query.py; the result is a CompiledQuery, which only search.py (the owner of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.reading import IndexReader
 from whoosh.support.charset import accent_map
+from whoosh.support.levenshtein import distance as edit_distance
 
 from .errors import QueryError
 from .query import MAX_EXPANSIONS, MAX_TERMS
@@ -40,14 +41,46 @@ MAX_SCAN = 20000
 PROXIMITY_SLOP = 2
 
 
-def _terms_within(reader: Any, field: str, text: str, distance: int) -> list[str]:
+#: How many index terms a wildcard or fuzzy expansion reads between two looks at the clock.
+_TERMS_PER_CHECK = 256
+
+Check = Callable[[], None]
+
+
+def _no_check() -> None:
+    return None
+
+
+def _checked(items: Iterable[Any], check: Check) -> Iterable[Any]:
+    """``items``, calling ``check`` (which raises past the time budget) every few of them."""
+    for i, item in enumerate(items):
+        if i % _TERMS_PER_CHECK == 0:
+            check()
+        yield item
+
+
+def _terms_within(
+    reader: Any, field: str, text: str, distance: int, check: Check = _no_check
+) -> list[str]:
     """The field's own terms within ``distance`` edits of ``text`` (first letter kept).
 
     Not ``reader.terms_within``: on a single segment Whoosh answers that from the field's
     spelling word list, the unstemmed words, which are not the stemmed terms the query then
     looks up (``coffe~`` found only "coffee" and no document); on several segments it scans
-    the terms. This always scans the terms, so the answer does not depend on segmentation."""
-    return list(IndexReader.terms_within(reader, field, text, distance, prefix=1))
+    the terms. This always scans the terms, so the answer does not depend on segmentation.
+    Whoosh's scan computes the edit distance of every term sharing the first letter, which
+    for a 2,000-letter word took 79 s; an edit changes the length by at most one, so a term
+    whose length differs by more than ``distance`` is skipped unmeasured (the same answer)."""
+    to_text = reader.schema[field].from_bytes
+    found = []
+    for raw in _checked(reader.expand_prefix(field, text[:1]), check):
+        word = to_text(raw)
+        if (
+            abs(len(word) - len(text)) <= distance
+            and edit_distance(word, text, distance) <= distance
+        ):
+            found.append(word)
+    return found
 
 
 @dataclass(frozen=True)
@@ -75,9 +108,10 @@ class CompiledQuery:
 
 
 class _Compiler:
-    def __init__(self, reader: Any, schema: Any) -> None:
+    def __init__(self, reader: Any, schema: Any, check: Check) -> None:
         self.reader = reader
         self.schema = schema
+        self.check = check
         self.terms = 0
         self.marks: set[str] = set()
         self.phrases: list[tuple[str, ...]] = []
@@ -118,19 +152,22 @@ class _Compiler:
         self.terms += 1
         if isinstance(node, Prefix):
             found = []
-            for i, term in enumerate(self.reader.expand_prefix(field, folded)):
+            for i, term in enumerate(
+                _checked(self.reader.expand_prefix(field, folded), self.check)
+            ):
                 if i >= MAX_SCAN:
                     break
                 found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
         else:
             stems = [t.text for t in self.schema[field].analyzer(folded, mode="query")]
             probe = stems[0] if len(stems) == 1 else folded
-            found = list(_terms_within(self.reader, field, probe, node.distance))
+            found = _terms_within(self.reader, field, probe, node.distance, self.check)
             if probe != folded:
-                found += _terms_within(self.reader, field, folded, node.distance)
+                found += _terms_within(self.reader, field, folded, node.distance, self.check)
             found = sorted(set(found))
         if len(found) > MAX_EXPANSIONS:
-            found.sort(key=lambda t: -self.reader.doc_frequency(field, t))
+            freq = {t: self.reader.doc_frequency(field, t) for t in _checked(found, self.check)}
+            found.sort(key=lambda t: -freq[t])
             found = found[:MAX_EXPANSIONS]
         if field == "text" and not self.negative:
             self.marks.update(found)
@@ -228,10 +265,11 @@ def _any(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def compile_query(tree: Group, searcher: Any) -> CompiledQuery:
+def compile_query(tree: Group, searcher: Any, check: Check = _no_check) -> CompiledQuery:
     """Whoosh queries for a parsed query against ``searcher``'s index (QueryError when nothing
-    searchable is left, e.g. only stop words)."""
-    comp = _Compiler(searcher.reader(), searcher.schema)
+    searchable is left, e.g. only stop words). ``check`` is called while wildcards and fuzzy
+    words scan the vocabulary; it raises to stop (the search's time budget)."""
+    comp = _Compiler(searcher.reader(), searcher.schema, check)
     required: list[wq.Query] = []
     optional: list[wq.Query] = []
     clauses: list[Clause] = []

@@ -26,10 +26,10 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 
+from .budget import Deadline
 from .clause_scores import array_clauses, score_clauses
 from .columns import Columns, columns
 from .documents import stored_headline, to_utc
-from .errors import QueryTooSlow
 from .feedback import rescore_with_feedback
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
 from .proximity import PhraseProbe
@@ -105,21 +105,11 @@ def _union_ids(matchers: list[Any]) -> Iterator[int]:
                 m.next()
 
 
-class _Deadline:
-    """A search's time budget, checked between units of work (cheap: a clock read)."""
-
-    def __init__(self, started: float, budget: float | None) -> None:
-        self.budget = budget
-        self.at = None if budget is None else started + budget
-
-    def check(self) -> None:
-        if self.at is not None and time.perf_counter() > self.at:
-            assert self.budget is not None
-            raise QueryTooSlow(self.budget)
-
-
-#: How many documents the match loops score between two looks at the clock.
-_CHECK_EVERY = 2048
+#: How many documents the match loop scores between two looks at the clock (a document of a
+#: query with many clauses costs a few hundred microseconds in this loop).
+_CHECK_EVERY = 128
+#: How many proximity probes run between two looks at the clock.
+_PROBES_PER_CHECK = 256
 
 
 class _Matches:
@@ -151,7 +141,7 @@ class _Matches:
     def __len__(self) -> int:
         return len(self.docs)
 
-    def resolve(self, which: Ids, deadline: _Deadline | None = None) -> None:
+    def resolve(self, which: Ids, deadline: Deadline | None = None) -> None:
         """Add the exact proximity bonus to the hits at indexes ``which`` that still lack it."""
         which = which[self.pending[which] > 0]
         if not len(which) or self.proximity is None:
@@ -169,12 +159,12 @@ class _Matches:
             for i, (at, docnum) in enumerate(
                 zip(which[low:high].tolist(), docs[low:high].tolist(), strict=True)
             ):
-                if deadline is not None and i % _CHECK_EVERY == 0:
+                if deadline is not None and i % _PROBES_PER_CHECK == 0:
                     deadline.check()
                 scores[at] = scores[at] + weight * (probe.score(docnum - offset) or 0.0)
         self.pending[which] = 0.0
 
-    def resolve_all(self, deadline: _Deadline | None = None) -> None:
+    def resolve_all(self, deadline: Deadline | None = None) -> None:
         self.resolve(np.flatnonzero(self.pending > 0), deadline)
 
     def pairs(self) -> list[tuple[float, int]]:
@@ -222,10 +212,10 @@ def _match(
     compiled: CompiledQuery,
     params: SearchParams,
     ranking: RankingConfig,
-    deadline: _Deadline | None = None,
+    deadline: Deadline | None = None,
 ) -> _Matches:
     """Every hit, filters applied, scored (the proximity bonus of plain words left pending)."""
-    deadline = deadline or _Deadline(0.0, None)
+    deadline = deadline or Deadline(0.0, None, lane=None)
     cols = columns(searcher)
     bounds = _date_bounds(params)
     published = cols.published.tolist() if bounds is not None else []
@@ -245,7 +235,7 @@ def _match(
     for sub, offset in searcher.leaf_searchers():
         if simple is not None:
             # words and phrases: the same scores, clause by clause over whole arrays
-            found = score_clauses(sub, simple, ranking)
+            found = score_clauses(sub, simple, ranking, deadline.check)
             deadline.check()
             docs = found.docnums + offset
             totals = found.totals
@@ -259,6 +249,7 @@ def _match(
             pending = np.zeros(len(docs), dtype=np.float64)
             if compiled.proximity is not None and len(docs):
                 bound = _proximity_bound(sub, compiled.proximity, local, ranking)
+                deadline.check()
                 pending = np.where(matched > 1, bound, 0.0)
             parts.append((docs, totals, pending))
             continue
@@ -370,7 +361,7 @@ def _rank(
     cols: Columns,
     ranking: RankingConfig,
     params: SearchParams,
-    deadline: _Deadline,
+    deadline: Deadline,
 ) -> _Ranking:
     """The articles in result order, exact at least up to the end of the requested page.
 
@@ -473,22 +464,34 @@ def run_search(
     ranking: RankingConfig = DEFAULT,
     *,
     time_budget: float | None = None,
+    started: float | None = None,
 ) -> SearchResults:
     """One page of results for validated ``params`` (QueryError for a query that cannot run).
     ``ranking`` is for the relevance benchmark, which compares named settings on one index.
-    With ``time_budget`` (seconds), a search still matching after that long stops with
-    QueryTooSlow instead of holding a server thread."""
-    started = time.perf_counter()
-    deadline = _Deadline(started, time_budget)
+    With ``time_budget`` (seconds, counted from ``started``, a ``time.perf_counter()``
+    reading, or from now), a search still working after that long stops with QueryTooSlow
+    instead of holding a server thread; every step looks at the clock (``budget``)."""
+    started = time.perf_counter() if started is None else started
+    with Deadline(started, time_budget) as deadline:
+        return _search(searcher, params, ranking, deadline, started)
+
+
+def _search(
+    searcher: Any,
+    params: SearchParams,
+    ranking: RankingConfig,
+    deadline: Deadline,
+    started: float,
+) -> SearchResults:
     tree = parse_query(params.query)
-    compiled = compile_query(tree, searcher)
+    compiled = compile_query(tree, searcher, deadline.check)
     cols = columns(searcher)
     matches = _match(searcher, compiled, params, ranking, deadline)
     deadline.check()
     if ranking.feeds_back(len(compiled.clauses)) and len(matches):
         matches.resolve_all(deadline)
         scores = rescore_with_feedback(
-            searcher, matches.docs, matches.scores, len(compiled.clauses), ranking
+            searcher, matches.docs, matches.scores, len(compiled.clauses), ranking, deadline.check
         )
         matches = _Matches(
             searcher, None, ranking, matches.docs, scores, np.zeros(len(scores), dtype=np.float64)
@@ -498,11 +501,12 @@ def run_search(
     first = (params.page - 1) * params.per_page
     results = []
     for a in ranked.order[first : first + params.per_page].tolist():
+        deadline.check()
         start, count = int(ranked.starts[a]), int(ranked.counts[a])
         hits = ranked.hit_order[start : start + count]
         group = list(zip(matches.scores[hits].tolist(), matches.docs[hits].tolist(), strict=True))
         results.append(_article_result(searcher, compiled, float(ranked.scores[a]), group))
-    suggestion = suggest(searcher, compiled.words, params.query)
+    suggestion = suggest(searcher, compiled.words, params.query, deadline.check)
     return SearchResults(
         params=params,
         total_hits=len(matches),

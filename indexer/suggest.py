@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from whoosh.support.charset import accent_map
@@ -34,6 +34,13 @@ PREFIX = 2
 #: Shorter words have too many neighbours one edit away to correct sensibly.
 MIN_LENGTH = 4
 _CORE = re.compile(r"^(\W*)(\w+)\W*$")
+#: How many index terms are compared between two looks at the clock.
+_TERMS_PER_CHECK = 256
+Check = Callable[[], None]
+
+
+def _unchecked() -> None:
+    return None
 
 
 def _distance(a: str, b: str) -> int:
@@ -54,13 +61,14 @@ MAX_CANDIDATES = 10
 SUFFIX = 4
 
 
-def _surface(searcher: Any, stem: str) -> str | None:
+def _surface(searcher: Any, stem: str, check: Check) -> str | None:
     """The word (lower case, accents folded) that ``stem`` most often stands for, from the text
     of a few documents that have it."""
     analyzer = searcher.schema["text"].analyzer
     matcher = searcher.reader().postings("text", stem)
     seen: Counter[str] = Counter()
     for _ in range(SURFACE_DOCS):
+        check()
         if not matcher.is_active():
             break
         text = searcher.stored_fields(matcher.id()).get("text") or ""
@@ -73,7 +81,7 @@ def _surface(searcher: Any, stem: str) -> str | None:
     return min(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _correction(searcher: Any, word: str) -> str | None:
+def _correction(searcher: Any, word: str, check: Check) -> str | None:
     reader = searcher.reader()
     stems = [t.text for t in searcher.schema["text"].analyzer(word, mode="query")]
     probe = stems[0] if len(stems) == 1 else word
@@ -83,7 +91,9 @@ def _correction(searcher: Any, word: str) -> str | None:
     need = max(MIN_COMMON, RATIO * have)
     maxdist = 1 if len(word) <= 5 else 2
     found: list[tuple[int, int, str]] = []
-    for raw in reader.expand_prefix("text", word[:PREFIX]):
+    for i, raw in enumerate(reader.expand_prefix("text", word[:PREFIX])):
+        if i % _TERMS_PER_CHECK == 0:
+            check()
         stem = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if stem == probe or not stem.isalpha():
             continue
@@ -99,7 +109,7 @@ def _correction(searcher: Any, word: str) -> str | None:
             found.append((0 if near else 1, -freq, stem))
     candidates = []
     for _, minus_freq, stem in sorted(found)[:MAX_CANDIDATES]:
-        better = _surface(searcher, stem)
+        better = _surface(searcher, stem, check)
         if better is None or better == word or not better.isalpha():
             continue
         distance = _distance(word, better)
@@ -108,8 +118,11 @@ def _correction(searcher: Any, word: str) -> str | None:
     return min(candidates)[2] if candidates else None
 
 
-def suggest(searcher: Any, words: Sequence[Word], query: str) -> str | None:
-    """``query`` with its misspelt plain words replaced (lower case), or None."""
+def suggest(
+    searcher: Any, words: Sequence[Word], query: str, check: Check = _unchecked
+) -> str | None:
+    """``query`` with its misspelt plain words replaced (lower case), or None. ``check`` is
+    called while candidates are looked up; it raises to stop (the search's time budget)."""
     edits: list[tuple[int, int, str]] = []
     for w in words:
         m = _CORE.match(w.text)
@@ -118,7 +131,7 @@ def suggest(searcher: Any, words: Sequence[Word], query: str) -> str | None:
         word = m.group(2).lower().translate(accent_map)
         if len(word) < MIN_LENGTH or not word.isalpha():
             continue
-        better = _correction(searcher, word)
+        better = _correction(searcher, word, check)
         if better is not None:
             start = w.start + len(m.group(1))
             edits.append((start, start + len(m.group(2)), better))
