@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
 from indexer import Article
@@ -58,10 +58,13 @@ class ArticleBlock:
     date: date | None = None
 
 
-def article_blocks(article: Article, query: str) -> list[ArticleBlock]:
+def article_blocks(
+    article: Article, query: str, time_budget: float | None = None
+) -> list[ArticleBlock]:
     """The article's passages with their document positions (INTERFACE.md reading order:
-    headline, captions, paragraphs, notes), the query's words marked."""
-    terms = query_terms(query)
+    headline, captions, paragraphs, notes), the query's words marked (within ``time_budget``
+    seconds; past it the rest is shown unmarked)."""
+    terms = query_terms(query, time_budget)
     blocks: list[ArticleBlock] = []
     position = 0
     if article.headline:
@@ -81,11 +84,12 @@ def article_blocks(article: Article, query: str) -> list[ArticleBlock]:
 @bp.get("/articles/<article_id:article_id>", merge_slashes=False)
 def article(article_id: str) -> str:
     """One article in reading order; ``?q=`` marks the query's words, ``#doc-N`` a passage."""
-    found = get_index().article(article_id)
+    budget = current_app.config.get("QUERY_TIME_BUDGET")
+    found = get_index().article(article_id, time_budget=budget)
     if found is None:
         raise RequestFailed(404, f"There is no article with id {article_id!r}.", "id")
     query = request.args.get("q", "")
-    blocks = article_blocks(found, query)
+    blocks = article_blocks(found, query, budget)
     return render_template(
         "article.html",
         article=found,
