@@ -7,8 +7,9 @@ idle one or, when all are busy, opens another, and gives it back when done; noth
 across the index while a search runs. The searchers of a generation share the segments' bytes
 (``_SegmentFiles``) and every cache (columns, scorer figures, postings), so another searcher costs
 little. When another process commits, the first search to notice opens and warms the new
-generation while the others carry on with the previous one, which is closed, caches and all,
-when its last search returns.
+generation: searches already running carry on with the previous one, which is closed, caches
+and all, when its last search returns, and searches that start meanwhile wait for the open, up to
+``OPEN_WAIT``, then read the previous one rather than stall.
 """
 
 from __future__ import annotations
@@ -142,6 +143,10 @@ def _release_segment(files: _SegmentFiles) -> None:
 
 #: Opening a generation retries when a commit removes its files in between, as Whoosh does.
 _OPEN_TRIES = 10
+#: A search that starts while another opens the new generation waits this long for it (seconds;
+#: after a small commit the open takes a few tens of milliseconds, since only new segments are
+#: read), so it sees the commit; past that it reads the previous generation rather than stall.
+OPEN_WAIT = 0.5
 
 
 class _Generation:
@@ -267,8 +272,9 @@ class NewsIndex:
         self.path = str(path)
         self._ix = open_whoosh(self.path)
         self._lock = threading.Lock()
+        self._opened = threading.Condition(self._lock)
         self._generation = _Generation(self._ix)
-        # a newer generation is being opened by one search; the others keep the current one
+        # a newer generation is being opened by one search (see _latest)
         self._opening = False
         self._closed = False
 
@@ -290,23 +296,28 @@ class NewsIndex:
 
     def _latest(self) -> _Generation:
         """The generation for a new search: the latest commit, opened by the first search to
-        see it (a directory listing when nothing changed), or the previous one meanwhile."""
+        see it (a directory listing when nothing changed). A search that comes while another
+        opens it waits for that, up to OPEN_WAIT, and then reads the previous generation."""
         current = self._generation
         if self._closed or self._ix.latest_generation() == current.number:
             return current
-        with self._lock:
+        with self._opened:
+            if self._opening:
+                self._opened.wait_for(lambda: not self._opening, timeout=OPEN_WAIT)
             if self._opening or self._generation is not current:
                 return self._generation
             self._opening = True
         try:
             fresh = _Generation(self._ix)
         except BaseException:
-            with self._lock:
+            with self._opened:
                 self._opening = False
+                self._opened.notify_all()
             raise
-        with self._lock:
+        with self._opened:
             old, self._generation, self._opening = self._generation, fresh, False
             closed = self._closed
+            self._opened.notify_all()
         old.retire()
         if closed:
             fresh.retire()
