@@ -22,7 +22,7 @@ __all__ = ["feedback_terms", "rescore_with_feedback"]
 Hits = list[tuple[float, int]]
 Check = Callable[[], None]
 #: How many tokens of a document are analysed between two looks at the clock.
-_TOKENS_PER_CHECK = 4096
+_TOKENS_PER_CHECK = 1024
 
 
 def _unchecked() -> None:

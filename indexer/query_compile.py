@@ -42,7 +42,7 @@ PROXIMITY_SLOP = 2
 
 
 #: How many index terms a wildcard or fuzzy expansion reads between two looks at the clock.
-_TERMS_PER_CHECK = 256
+_TERMS_PER_CHECK = 64
 
 Check = Callable[[], None]
 

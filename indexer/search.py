@@ -105,11 +105,13 @@ def _union_ids(matchers: list[Any]) -> Iterator[int]:
                 m.next()
 
 
-#: How many documents the match loop scores between two looks at the clock (a document of a
-#: query with many clauses costs a few hundred microseconds in this loop).
-_CHECK_EVERY = 128
+#: How many documents the match loop scores between two looks at the clock: a document costs
+#: 20 microseconds to a few hundred in this loop, and a heavy search steps aside for ordinary
+#: ones at each look, so the fewer the documents in between, the less they wait (against 128:
+#: ordinary p95 beside four attackers 1.32-1.37x alone instead of 1.55-1.69x).
+_CHECK_EVERY = 32
 #: How many proximity probes run between two looks at the clock.
-_PROBES_PER_CHECK = 256
+_PROBES_PER_CHECK = 64
 
 
 class _Matches:

@@ -35,7 +35,7 @@ PREFIX = 2
 MIN_LENGTH = 4
 _CORE = re.compile(r"^(\W*)(\w+)\W*$")
 #: How many index terms are compared between two looks at the clock.
-_TERMS_PER_CHECK = 256
+_TERMS_PER_CHECK = 64
 Check = Callable[[], None]
 
 
