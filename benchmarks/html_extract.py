@@ -21,7 +21,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from indexer.errors import ParseError
-from indexer.parse_html import parse_html
+from indexer.ingest.html.page import parse_html
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html"
 _TOKEN = re.compile(r"\w+")

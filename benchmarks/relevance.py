@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from indexer import ParseError, QueryError, index_articles, iter_articles, open_index
+from indexer.engine.whoosh.ranking import DEFAULT, UNTUNED, RankingConfig
+from indexer.engine.whoosh.search import run_search
 from indexer.params import make_params
-from indexer.ranking import DEFAULT, UNTUNED, RankingConfig
-from indexer.search import run_search
-from indexer.store import index_exists
+from indexer.writing import index_exists
 
 from .metrics import MEASURES, QueryScores, mean_scores, score_run
 

@@ -11,7 +11,6 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
-from .articles import Article, Caption, article_from_json, parse_published
 from .errors import (
     IndexLocked,
     IndexNotFound,
@@ -21,10 +20,11 @@ from .errors import (
     QueryTooSlow,
     WorkerDied,
 )
-from .inputs import iter_articles
-from .newsindex import NewsIndex, Stats, open_index
+from .index import NewsIndex, Stats, open_index
+from .ingest.paths import iter_articles
+from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Hit, SearchParams, SearchResults
-from .store import ArticleWriter, IndexReport, delete_articles, index_articles
+from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
 
 __all__ = [
     "Article",

@@ -1,5 +1,5 @@
 """``python -m indexer`` runs the same command line as ``newsfind``."""
 
-from .cli import main
+from .cli.commands import main
 
 main()

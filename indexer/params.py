@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .engine.whoosh.schema import KINDS
 from .errors import QueryError
 from .results import SORTS, SearchParams
-from .schema import KINDS
 
 __all__ = ["make_params", "MAX_QUERY_CHARS", "MAX_PER_PAGE", "MAX_PAGE"]
 

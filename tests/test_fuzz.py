@@ -33,12 +33,12 @@ from indexer import (
     iter_articles,
     open_index,
 )
-from indexer.cli import cli
-from indexer.parse_html import parse_html
-from indexer.parse_jsonl import parse_jsonl
-from indexer.parse_text import parse_text
-from indexer.query_tree import DATE_FIELDS
-from indexer.schema import news_analyzer
+from indexer.cli.commands import cli
+from indexer.engine.whoosh.schema import news_analyzer
+from indexer.ingest.html.page import parse_html
+from indexer.ingest.jsonl import parse_jsonl
+from indexer.ingest.text import parse_text
+from indexer.query.tree import DATE_FIELDS
 
 # Profiles: bounded by default so `make test` stays quick; NEWSFIND_FUZZ=long for a deep run.
 # They are applied per test (as a parent of each test's settings) so other test modules keep
@@ -350,7 +350,7 @@ def _search_or_skip(ix: Any, query: str, **params: Any) -> Any:
     try:
         return ix.search(query, **params)
     except NotImplementedError:
-        pytest.skip("search is not written yet (indexer/search.py)")
+        pytest.skip("search is not written yet (indexer/engine/whoosh/search.py)")
 
 
 @fuzz(2)

@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.highlight import ELLIPSIS, SNIPPET_CHARS, analysed_tokens, make_snippet
-from indexer.schema import name_analyzer, news_analyzer
+from indexer.engine.whoosh.highlight import ELLIPSIS, SNIPPET_CHARS, analysed_tokens, make_snippet
+from indexer.engine.whoosh.schema import name_analyzer, news_analyzer
 
 ANALYZER = news_analyzer()
 

@@ -18,7 +18,7 @@ from benchmarks.metrics import (
 )
 from benchmarks.relevance import Report, evaluate, load_collection, render_markdown
 from indexer import Article, iter_articles
-from indexer.ranking import UNTUNED
+from indexer.engine.whoosh.ranking import UNTUNED
 
 from .conftest import shared_path
 

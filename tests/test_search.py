@@ -538,7 +538,8 @@ def test_fuzzy_words_find_the_stemmed_terms_on_one_segment_as_on_many(tmp_path: 
     """A fuzzy word expands to the index's (stemmed) terms. Whoosh's own terms_within answers
     from the unstemmed spelling list on a single segment, so "milirary~" once found nothing
     in a fresh one-segment index and six documents once it had two segments."""
-    from indexer import article_from_json, store
+    from indexer import article_from_json
+    from indexer import writing as store
 
     path = tmp_path / "ix"
     index_articles(path, iter_articles([str(SEED)]))

@@ -26,18 +26,18 @@ import psutil
 import pytest
 
 from indexer import QueryError, QueryTooSlow, article_from_json, index_articles, open_index
-from indexer import newsindex as newsindex_module
+from indexer import index as newsindex_module
 from indexer.budget import Deadline, HeavyLane
-from indexer.clause_scores import array_clauses, score_clauses
-from indexer.columns import columns
-from indexer.feedback import rescore_with_feedback
-from indexer.highlight import make_snippet
+from indexer.engine.whoosh.arrays.clause_scores import array_clauses, score_clauses
+from indexer.engine.whoosh.columns import columns
+from indexer.engine.whoosh.compile import _terms_within, compile_query
+from indexer.engine.whoosh.feedback import rescore_with_feedback
+from indexer.engine.whoosh.highlight import make_snippet
+from indexer.engine.whoosh.ranking import DEFAULT
+from indexer.engine.whoosh.search import run_search
+from indexer.engine.whoosh.suggest import suggest
 from indexer.params import make_params
-from indexer.query import MAX_EXPANDED_WORDS, MAX_FUZZY_CHARS, parse_query
-from indexer.query_compile import _terms_within, compile_query
-from indexer.ranking import DEFAULT
-from indexer.search import run_search
-from indexer.suggest import suggest
+from indexer.query.parser import MAX_EXPANDED_WORDS, MAX_FUZZY_CHARS, parse_query
 from webapp import create_app
 from webapp.marking import mark_terms, query_terms
 
@@ -189,7 +189,7 @@ def test_marking_an_article_is_bounded_by_the_query_not_multiplied_by_it() -> No
 
 def test_a_snippet_of_a_text_full_of_matches_is_quick() -> None:
     # choosing the window counted matches pairwise: 33,000 of them took about ten seconds
-    from indexer.schema import make_schema
+    from indexer.engine.whoosh.schema import make_schema
 
     analyzer = make_schema()["text"].analyzer
     text = "ox " * 40_000  # 33,000 matches within the analysed first 100,000 characters
@@ -367,7 +367,8 @@ def test_the_heavy_lane_takes_turns_and_gives_up_at_the_deadline() -> None:
 #: server's small commits are, while the base index stays as written.
 COMMITTER = """
 import sys
-from indexer import ArticleWriter, article_from_json, store
+from indexer import ArticleWriter, article_from_json
+from indexer import writing as store
 store.MERGE_BELOW_DOCS = 1000
 writer = ArticleWriter(sys.argv[1])
 for i in range(100):

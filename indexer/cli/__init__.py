@@ -1,0 +1,7 @@
+"""The ``newsfind`` command line."""
+
+from __future__ import annotations
+
+from .commands import cli, main
+
+__all__ = ["cli", "main"]

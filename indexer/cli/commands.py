@@ -1,0 +1,365 @@
+"""The ``newsfind`` command line: a thin click layer over the library's public API.
+
+Output for people goes to stderr when stdout may be piped (progress, summaries, errors), and
+every failure is one line, never a traceback. Exit codes follow INTERFACE.md: 0 success, 1 some
+or all inputs failed / missing index / unknown id, 2 usage or query errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
+from ..index import NewsIndex, open_index
+from ..ingest.paths import expand_paths, iter_articles, total_bytes
+from ..writing import (
+    DEFAULT_BATCH_ARTICLES,
+    DEFAULT_PROCS,
+    IndexReport,
+    delete_articles,
+    index_articles,
+)
+from .render import render_article, render_results
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_INDEX = "index_data"
+
+
+class UsageFailure(click.ClickException):
+    """A usage or query error: exit status 2, as INTERFACE.md promises."""
+
+    exit_code = 2
+
+
+def index_option(func: F) -> F:
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="NEWSFIND_INDEX",
+        default=DEFAULT_INDEX,
+        show_default=True,
+        metavar="DIR",
+        help="Index directory (default: $NEWSFIND_INDEX, else index_data/).",
+    )(func)
+
+
+def _open(index_dir: str) -> NewsIndex:
+    try:
+        return open_index(index_dir)
+    except IndexNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsfind")
+def cli() -> None:
+    """Search news articles: paragraphs and photo captions, ranked and highlighted."""
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True)
+@index_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1_000_000),
+    default=DEFAULT_BATCH_ARTICLES,
+    show_default=True,
+    help="Articles per commit: larger batches leave fewer index segments (faster searches); "
+    "a crash loses at most one batch.",
+)
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_PROCS,
+    show_default=True,
+    help="Processes that analyse and write documents (1: all in this process). Each leaves "
+    "a segment per commit.",
+)
+def index_cmd(
+    paths: tuple[str, ...], index_dir: str, quiet: bool, batch_size: int, procs: int
+) -> None:
+    """Index files, directories (recursively), globs, or - for stdin.
+
+    Formats: plain text (.txt), HTML pages (.html), article JSON Lines (.jsonl, .jsonl.gz);
+    other names are recognised by their content.
+    """
+    started = time.perf_counter()
+    files = [p for p in expand_paths(paths) if isinstance(p, str)]
+    show_bar = not quiet and sys.stderr.isatty()
+    report: IndexReport
+    errors_shown = 0
+
+    def show_errors(rep: IndexReport) -> None:
+        nonlocal errors_shown
+        while errors_shown < len(rep.errors):
+            click.echo(f"error: {rep.errors[errors_shown]}", err=True)
+            errors_shown += 1
+
+    try:
+        if show_bar:
+            with click.progressbar(
+                length=max(total_bytes(files), 1), label="Indexing", file=sys.stderr
+            ) as bar:
+                report = index_articles(
+                    index_dir,
+                    iter_articles(paths, on_bytes=bar.update),
+                    on_article=show_errors,
+                    batch_articles=batch_size,
+                    procs=procs,
+                )
+        else:
+            report = index_articles(
+                index_dir,
+                iter_articles(paths),
+                on_article=show_errors,
+                batch_articles=batch_size,
+                procs=procs,
+            )
+    except IndexLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    except WorkerDied as exc:
+        # earlier batches are committed; the summary would count only those, so one line
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    show_errors(report)
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"{_plural(report.articles, 'article')}: {report.added:,} added, "
+        f"{report.updated:,} updated, {report.unchanged:,} unchanged, {report.failed:,} failed; "
+        f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
+        err=True,
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--kind", metavar="K", help="Only headline, paragraph, caption or note hits.")
+@click.option("--source", metavar="S", help="Only articles from this source (whole name).")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before (YYYY-MM-DD).")
+@click.option(
+    "--sort",
+    default="relevance",
+    show_default=True,
+    metavar="ORDER",
+    help="relevance, newest or oldest.",
+)
+@click.option("--page", default="1", show_default=True, metavar="N", help="Page of articles.")
+@click.option(
+    "--per-page", default="10", show_default=True, metavar="N", help="Articles a page (1-100)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@index_option
+def search_cmd(
+    query: str,
+    kind: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    sort: str,
+    page: str,
+    per_page: str,
+    as_json: bool,
+    index_dir: str,
+) -> None:
+    """Ranked, highlighted results, grouped by article.
+
+    \b
+    Query language: words (any form: visit finds visiting), "exact phrases",
+    AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
+    source: byline: dateline:, infra*, Puttin~, published:2023-10-01..2023-10-31,
+    published:>=2023-10-17, photo_date:2023-10.
+    A query that begins with '-' follows '--':  newsfind search -- "-putin xi"
+    """
+    with _open(index_dir) as ix:
+        try:
+            results = ix.search(
+                query,
+                kind=kind,
+                source=source,
+                date_from=date_from,
+                date_to=date_to,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+            )
+        except QueryError as exc:
+            raise UsageFailure(exc.message) from None
+    if as_json:
+        click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_results(results, color=sys.stdout.isatty()))
+
+
+@cli.command("show")
+@click.argument("article_id")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the article JSON.")
+def show_cmd(article_id: str, index_dir: str, as_json: bool) -> None:
+    """One article, in reading order."""
+    with _open(index_dir) as ix:
+        article = ix.article(article_id)
+    if article is None:
+        raise click.ClickException(f"no article with id {article_id!r}")
+    if as_json:
+        click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_article(article, color=sys.stdout.isatty()))
+
+
+@cli.command("export")
+@index_option
+def export_cmd(index_dir: str) -> None:
+    """Every article as JSON Lines on stdout (the form `index` reads)."""
+    with _open(index_dir) as ix:
+        for article in ix.articles():
+            sys.stdout.write(json.dumps(article.to_json(), ensure_ascii=False) + "\n")
+
+
+@cli.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats_cmd(index_dir: str, as_json: bool) -> None:
+    """Counts of articles and documents."""
+    with _open(index_dir) as ix:
+        stats = ix.stats()
+    if as_json:
+        click.echo(json.dumps(stats.to_json()))
+        return
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in stats.kinds.items())
+    click.echo(
+        f"{_plural(stats.articles, 'article')}, {_plural(stats.documents, 'document')} ({kinds})"
+    )
+
+
+@cli.command("delete")
+@click.argument("article_ids", nargs=-1, required=True)
+@index_option
+def delete_cmd(article_ids: tuple[str, ...], index_dir: str) -> None:
+    """Remove articles and all their documents."""
+    try:
+        deleted, missing = delete_articles(index_dir, article_ids)
+    except (IndexNotFound, IndexLocked) as exc:
+        raise click.ClickException(str(exc)) from None
+    if deleted:
+        click.echo(f"deleted {_plural(len(deleted), 'article')}", err=True)
+    if missing:
+        raise click.ClickException("no article with id " + ", ".join(repr(m) for m in missing))
+
+
+@cli.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(1, 256),
+    help="Worker threads (default: 4 per core).",
+)
+@click.option(
+    "--public-url",
+    envvar="NEWSFIND_PUBLIC_URL",
+    metavar="URL",
+    help="The URL clients reach the server at (https://news.example.com), for the absolute "
+    "links of feeds and the OpenSearch description (default: $NEWSFIND_PUBLIC_URL, else "
+    "relative links; the Host header is never used).",
+)
+@click.option(
+    "--connection-limit",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Open connections at most; more wait in the listen queue.",
+)
+@click.option(
+    "--request-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3600),
+    metavar="SECONDS",
+    help="A connection that has not sent a whole request this long after opening (or after "
+    "its previous answer) is closed, so slow clients cannot hold every connection.",
+)
+def serve_cmd(
+    index_dir: str,
+    host: str,
+    port: int,
+    threads: int | None,
+    public_url: str | None,
+    connection_limit: int,
+    request_timeout: float,
+) -> None:
+    """Serve the search page and JSON API on a production WSGI server (waitress)."""
+    from webapp import create_app
+    from webapp.server import serve
+
+    if not os.path.isdir(index_dir):
+        raise click.ClickException(str(IndexNotFound(index_dir)))
+    try:
+        app = create_app({"INDEX_DIR": index_dir, "PUBLIC_URL": public_url})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--public-url'") from None
+    n_threads = threads or 4 * (os.cpu_count() or 1)
+    click.echo(f"newsfind: serving {index_dir} on http://{host}:{port}/", err=True)
+    if not app.config["PUBLIC_URL"]:
+        click.echo("newsfind: no --public-url: feeds use relative links", err=True)
+    serve(
+        app,
+        host=host,
+        port=port,
+        threads=n_threads,
+        connection_limit=connection_limit,
+        request_timeout=request_timeout,
+    )
+
+
+def main() -> None:
+    """Console-script entry point: our errors become one line on stderr, never a traceback."""
+    try:
+        cli.main(standalone_mode=False, prog_name="newsfind")
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except QueryError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(2)
+    except NewsfindError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        # `newsfind export | head`: the reader went away, which is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        # a bug of ours: still one line for the user; NEWSFIND_DEBUG=1 shows the traceback
+        if os.environ.get("NEWSFIND_DEBUG"):
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (this is a bug)", err=True)
+        sys.exit(1)

@@ -1,0 +1,140 @@
+"""Plain-text rendering for the terminal: articles for ``show``, results for ``search``.
+
+Article text comes from anyone's input, so every piece of it passes :func:`terminal_text` before
+it is printed: an ESC in a headline must be shown, not obeyed by the terminal.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+
+import click
+
+from ..model import Article
+from ..results import SearchResults
+
+__all__ = ["render_article", "render_results", "terminal_text"]
+
+#: C0 controls, DEL and C1 controls: ESC (and its one-byte C1 form CSI, U+009B) starts terminal
+#: commands (colours, cursor moves, window titles, OSC 8 links, clipboard writes), CR and BS
+#: overwrite what was printed, BEL rings. Tab and newline are only layout.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code in (0x09, 0x0A):
+        return " "
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ESC is shown as "␛"
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: tabs and newlines as spaces, other control characters as
+    visible symbols (``␛``, ``␍``, ``␇``; U+FFFD for C1), so none reaches the terminal."""
+    return _CONTROL.sub(_visible, text)
+
+
+def _wrap(text: str, width: int = 88, indent: str = "") -> str:
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
+
+
+def render_article(article: Article, *, color: bool = False) -> str:
+    """The article in reading order: headline, metadata, photo captions, body, notes."""
+
+    def style(text: str, **kw: bool) -> str:
+        return click.style(text, **kw) if color else text
+
+    safe = terminal_text
+    out: list[str] = []
+    if article.headline:
+        out.append(style(safe(article.headline), bold=True))
+    meta = [
+        safe(part)
+        for part in (
+            article.dateline,
+            article.byline,
+            article.published.date().isoformat() if article.published else None,
+            article.source,
+        )
+        if part
+    ]
+    if meta:
+        out.append(" · ".join(meta))
+    if article.url:
+        out.append(safe(article.url))
+    out.append(f"id: {safe(article.id)}")
+    for cap in article.captions:
+        credit = f" ({safe(cap.credit)})" if cap.credit else ""
+        times = f" [shown {cap.occurrences}x]" if cap.occurrences > 1 else ""
+        out.append("")
+        out.append(_wrap(f"[photo] {safe(cap.text)}{credit}{times}", indent="  "))
+    for paragraph in article.paragraphs:
+        out.append("")
+        out.append(_wrap(safe(paragraph)))
+    if article.notes:
+        out.append("")
+        out.append("___")
+        out.extend(_wrap(safe(note)) for note in article.notes)
+    return "\n".join(out)
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def snippet_to_text(snippet: str, *, color: bool = False) -> str:
+    """A result snippet (HTML with ``<mark>``) as terminal text: matches in bold yellow, or
+    ``*between stars*`` without colour; entities unescaped, then made safe to print."""
+    out: list[str] = []
+    pos = 0
+    for m in _MARK.finditer(snippet):
+        out.append(terminal_text(html.unescape(snippet[pos : m.start()])))
+        word = terminal_text(html.unescape(m.group(1)))
+        out.append(click.style(word, bold=True, fg="yellow") if color else f"*{word}*")
+        pos = m.end()
+    out.append(terminal_text(html.unescape(snippet[pos:])))
+    return "".join(out)
+
+
+def render_results(results: SearchResults, *, color: bool = False) -> str:
+    """Search results for the terminal: per article its headline, date, source and id, then each
+    hit's snippet with the matches emphasised (a caption with its credit)."""
+
+    def style(text: str, **kw: bool | str) -> str:
+        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+
+    safe = terminal_text
+    out: list[str] = []
+    if results.suggestion:
+        out.append(f"Did you mean: {style(safe(results.suggestion), bold=True)}?")
+        out.append("")
+    first = (results.page - 1) * results.per_page
+    for n, article in enumerate(results.results, first + 1):
+        out.append(style(f"{n}. {safe(article.headline or '(no headline)')}", bold=True))
+        meta = [
+            article.published.date().isoformat() if article.published else None,
+            safe(article.source) if article.source else None,
+            f"id {safe(article.article_id)}",
+        ]
+        out.append("   " + " · ".join(m for m in meta if m))
+        for hit in article.hits:
+            text = snippet_to_text(hit.snippet, color=color)
+            if hit.kind == "caption" and hit.credit:
+                text += f" ({safe(hit.credit)})"
+            out.append(_wrap(f"[{hit.kind}] {text}", indent="   "))
+        if article.more_hits:
+            out.append(f"   … and {_plural(article.more_hits, 'more hit')} in this article")
+        out.append("")
+    articles = _plural(results.total_articles, "article")
+    hits = _plural(results.total_hits, "hit")
+    out.append(
+        f"{articles}, {hits}; page {results.page} of {results.pages} ({results.took_ms:.0f} ms)"
+    )
+    return "\n".join(out)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

@@ -1,0 +1,1 @@
+"""Search engines behind one protocol (``base``); one package per engine."""

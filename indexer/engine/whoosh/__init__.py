@@ -1,0 +1,1 @@
+"""The embedded engine: a Whoosh index in a directory on this machine."""

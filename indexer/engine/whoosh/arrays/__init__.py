@@ -1,0 +1,1 @@
+"""The fast path of the Whoosh engine: postings read and scored as numpy arrays."""

@@ -1,0 +1,383 @@
+"""The query language: parsing what a person types into a syntax tree, with human error messages.
+
+Whoosh's own parser turns broken input into a query that silently finds nothing and folds unknown
+``field:`` prefixes into plain words, so the language is parsed here and every problem becomes a
+QueryError saying what to change. The tree's node types live in query_tree.py (re-exported here);
+query_compile.py turns a tree into Whoosh queries within the cost caps defined below.
+
+Grammar (juxtaposition binds loosest; its default operator is OR with a coordination bonus)::
+
+    group   := clause*
+    clause  := or_expr
+    or_expr := and_expr ("OR" and_expr)*
+    and_expr:= unary ("AND" unary)*
+    unary   := "NOT" unary | ["+" | "-"] primary
+    primary := "(" group ")" | FIELD ":" (phrase | "(" group ")" | word) | phrase | word
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import MAXYEAR, date, datetime, timedelta
+
+from ..errors import QueryError
+from .tree import (
+    DATE_FIELDS,
+    FIELDS,
+    AllOf,
+    AnyOf,
+    DateSpan,
+    Fuzzy,
+    Group,
+    Negated,
+    Node,
+    Phrase,
+    Prefix,
+    Required,
+    Word,
+    restricts,
+)
+
+# The syntax tree's node types live in query_tree, which both this parser and the compiler use.
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FUZZY",
+    "MIN_PREFIX",
+    "MAX_TERMS",
+    "MAX_EXPANSIONS",
+    "MAX_EXPANDED_WORDS",
+    "MAX_FUZZY_CHARS",
+    "parse_query",
+]
+
+#: Deeper nesting than this is not something a person writes, and recursion must stay bounded.
+MAX_DEPTH = 20
+#: Edit distance beyond 2 matches nearly any short word, so larger ``~N`` is refused.
+MAX_FUZZY = 2
+#: ``a*`` would expand to a large part of the vocabulary; two letters is the least that narrows.
+MIN_PREFIX = 2
+#: More distinct words than this in one query are refused: each costs a pass over its postings.
+MAX_TERMS = 64
+#: A wildcard or fuzzy word searches at most this many index words (the most common ones).
+MAX_EXPANSIONS = 64
+#: Fuzzy and wildcard words a query may hold: each is matched as up to MAX_EXPANSIONS words
+#: one document at a time, about 0.25 s of CPU each on the 134,000-passage Reuters index.
+MAX_EXPANDED_WORDS = 4
+#: A fuzzy word longer than this is refused: comparing it costs its length times each candidate's,
+#: and a word that long is better searched as it is.
+MAX_FUZZY_CHARS = 32
+
+# --- lexing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT"
+    text: str
+    start: int
+    end: int
+    mod: str = ""  # "+", "-" or ""
+    field: str | None = None
+
+
+_OPERATORS = ("AND", "OR", "NOT")
+_FIELD_RE = re.compile(r"([A-Za-z_]+):(?!//)")
+_SPECIAL = set('()"')
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        start = i
+        mod = ""
+        if ch in "+-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "+-)":
+            mod = ch
+            i += 1
+        field = None
+        m = _FIELD_RE.match(text, i)
+        if m and (m.end() >= n or text[m.end()].isspace()) and m.group(1).lower() not in FIELDS:
+            m = None  # "Update: Putin ..." is prose, not a field
+        if m:
+            name = m.group(1).lower()
+            if name not in FIELDS:
+                known = ", ".join(f"{f}:" for f in FIELDS)
+                raise QueryError(f"unknown field '{m.group(1)}:'; the fields are {known}")
+            field = name
+            i = m.end()
+            if i >= n or text[i].isspace() or text[i] == ")":
+                raise QueryError(f"'{m.group(1)}:' needs something after it, e.g. {name}:word")
+        if i < n and text[i] == "(":
+            tokens.append(_Token("(", "(", start, i + 1, mod, field))
+            i += 1
+        elif i < n and text[i] == ")":
+            if mod:
+                raise QueryError(f"'{mod}' needs a word after it")
+            tokens.append(_Token(")", ")", start, i + 1))
+            i += 1
+        elif i < n and text[i] == '"':
+            close = text.find('"', i + 1)
+            if close < 0:
+                raise QueryError('unbalanced quotes: a phrase opened with " is never closed')
+            tokens.append(_Token("phrase", text[i + 1 : close], start, close + 1, mod, field))
+            i = close + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in _SPECIAL:
+                j += 1
+            word = text[i:j]
+            if not mod and field is None and word in _OPERATORS:
+                tokens.append(_Token(word, word, start, j))
+            else:
+                tokens.append(_Token("word", word, i, j, mod, field))
+            i = j
+    return tokens
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+_FUZZY_RE = re.compile(r"^(.*?)~(\d*)$")
+#: ASCII digits only: ``\d`` would take other scripts' digits (٢٠٢٣), which no date field means
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+        self.expanded = 0  # fuzzy and wildcard words so far
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def group(self, field: str | None) -> Group:
+        optional: list[Node] = []
+        required: list[Node] = []
+        excluded: list[Node] = []
+        while (tok := self.peek()) is not None and tok.kind != ")":
+            node = self.or_expr(field)
+            if node is None:
+                continue
+            if isinstance(node, Negated):
+                excluded.append(node.child)
+            elif isinstance(node, Required) or restricts(node):
+                required.append(_unrequire(node) or node)
+            else:
+                optional.append(node)
+        return Group(tuple(optional), tuple(required), tuple(excluded))
+
+    def or_expr(self, field: str | None) -> Node | None:
+        children = [self.and_expr(field)]
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.take()
+            children.append(self.and_expr(field, after="OR"))
+        if len(children) == 1:
+            return children[0]
+        kept = [c for c in (_unrequire(c) for c in children) if c is not None]
+        if len(kept) <= 1:
+            return kept[0] if kept else None
+        return AnyOf(tuple(kept))
+
+    def and_expr(self, field: str | None, after: str | None = None) -> Node | None:
+        first = self.unary(field, after)
+        children = [first]
+        while (tok := self.peek()) is not None and tok.kind == "AND":
+            self.take()
+            children.append(self.unary(field, after="AND"))
+        if len(children) == 1:
+            return first
+        kept = [_unwrap(c) for c in children if c is not None]
+        if not any(not isinstance(c, Negated) for c in kept):
+            raise QueryError("AND needs a word to look for on at least one side, not only NOT")
+        return AllOf(tuple(kept)) if len(kept) > 1 else kept[0]
+
+    def unary(self, field: str | None, after: str | None = None) -> Node | None:
+        tok = self.peek()
+        if tok is None or tok.kind in (")", "AND", "OR"):
+            op = after or (tok.kind if tok is not None and tok.kind != ")" else None)
+            if op is not None:
+                raise QueryError(f"{op} needs a word on both sides (e.g. putin {op} xi)")
+            raise QueryError("a word is missing here")
+        if tok.kind == "NOT":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind in (")", "AND", "OR"):
+                raise QueryError("NOT needs a word after it (e.g. putin NOT xi)")
+            child = self.unary(field, after="NOT")
+            return Negated(_unwrap(child)) if child is not None else None
+        node = self.primary(field)
+        if node is None:
+            return None
+        if tok.mod == "-":
+            return Negated(node)
+        if tok.mod == "+":
+            return Required(node)
+        return node
+
+    def primary(self, outer: str | None) -> Node | None:
+        tok = self.take()
+        field = tok.field or outer
+        if tok.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(f"parentheses are nested too deeply (at most {MAX_DEPTH})")
+            inner = self.group(field)
+            closing = self.peek()
+            if closing is None:
+                raise QueryError("unbalanced parentheses: a '(' is never closed")
+            self.take()
+            self.depth -= 1
+            if not (inner.optional or inner.required or inner.excluded):
+                raise QueryError("empty parentheses: put words inside them or remove them")
+            if not (inner.optional or inner.required):
+                raise QueryError("a group in parentheses only excludes; add a word to look for")
+            return inner
+        if tok.kind == "phrase":
+            if field in DATE_FIELDS:
+                return _date_span(field, tok.text)
+            return Phrase(tok.text, field) if tok.text.strip() else None
+        node = _word(tok, field)
+        if isinstance(node, Prefix | Fuzzy):
+            self.expanded += 1
+            if self.expanded > MAX_EXPANDED_WORDS:
+                raise QueryError(
+                    f"the query has more than {MAX_EXPANDED_WORDS} fuzzy (~) or wildcard (*) "
+                    f"words; each searches up to {MAX_EXPANSIONS} index words, so keep the ones "
+                    "that matter"
+                )
+        return node
+
+
+def _unrequire(node: Node | None) -> Node | None:
+    """Inside AND/OR a leading ``+`` adds nothing: the operator already decides."""
+    return node.child if isinstance(node, Required) else node
+
+
+def _unwrap(node: Node) -> Node:
+    return node.child if isinstance(node, Required) else node
+
+
+def _word(tok: _Token, field: str | None) -> Node | None:
+    text = tok.text
+    if field in DATE_FIELDS:
+        return _date_span(field, text)
+    fuzzy = _FUZZY_RE.match(text)
+    if fuzzy and "~" in text:
+        stem, digits = fuzzy.group(1), fuzzy.group(2)
+        if not stem or "~" in stem:
+            raise QueryError(f"'~' goes right after a word, as in Puttin~ (not {text!r})")
+        distance = int(digits) if digits else 1
+        if distance and len(stem) > MAX_FUZZY_CHARS:
+            raise QueryError(
+                f"'{stem[:20]}…~': a fuzzy word can have at most {MAX_FUZZY_CHARS} letters "
+                "(comparing longer ones with every index word is slow); drop the ~"
+            )
+        if distance > MAX_FUZZY:
+            raise QueryError(
+                f"'{text}' allows too many differences: use ~1 or ~2 (at most {MAX_FUZZY})"
+            )
+        _no_wildcard(stem)
+        return Fuzzy(stem, distance, field) if distance else Word(stem, field, tok.start, tok.end)
+    if "*" in text:
+        if text.strip("*") == "":
+            raise QueryError("a bare '*' would match everything; put letters before it (infra*)")
+        if text.startswith("*"):
+            raise QueryError(f"'{text}': a wildcard can only end a word (infra*), not begin it")
+        if text.index("*") != len(text) - 1:
+            raise QueryError(f"'{text}': a wildcard can only end a word (infra*)")
+        prefix = text[:-1]
+        if len(prefix.strip("-'.")) < MIN_PREFIX:
+            raise QueryError(
+                f"'{text}': put at least {MIN_PREFIX} letters before the '*' (e.g. infra*)"
+            )
+        return Prefix(prefix, field)
+    return Word(text, field, tok.start, tok.end)
+
+
+def _no_wildcard(text: str) -> None:
+    if "*" in text:
+        raise QueryError(f"'{text}': a word cannot be both fuzzy (~) and a wildcard (*)")
+
+
+def _parse_day(text: str, field: str) -> tuple[datetime, datetime | None]:
+    """The span ``[start, end)`` a date names: a day, a month (2023-10) or a year (2023).
+
+    ``end`` is None when the span reaches the last day there is (9999-12-31): the day after it
+    cannot be written as a datetime, and an open end means the same."""
+    m = _DATE_RE.match(text.strip())
+    problem = f"{field}: '{text[:40]}' is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"
+    if not m:
+        raise QueryError(problem)
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        start = datetime(year, int(month or 1), int(day or 1))
+    except ValueError:
+        raise QueryError(problem) from None
+    if day is not None:
+        last = start.date() == date.max
+        return start, None if last else start + timedelta(days=1)
+    if month is not None:
+        if start.month == 12:
+            return start, None if year == MAXYEAR else datetime(year + 1, 1, 1)
+        return start, datetime(year, start.month + 1, 1)
+    return start, None if year == MAXYEAR else datetime(year + 1, 1, 1)
+
+
+#: ``[start, start)``: a span no date is in (what "after 9999-12-31" names)
+_NOTHING = datetime.max
+
+
+def _date_span(field: str, text: str) -> DateSpan:
+    """The DateSpan of a date field's value: a date, ``>``/``>=``/``<``/``<=`` a date, or a
+    range ``a..b`` (either end may be left out); every calendar date from 0001-01-01 to
+    9999-12-31 works in each form."""
+    text = text.strip()
+    for op in (">=", "<=", ">", "<"):
+        if text.startswith(op):
+            start, end = _parse_day(text[len(op) :], field)
+            if op == ">=":
+                return DateSpan(field, start, None)
+            if op == ">":
+                if end is None:
+                    return DateSpan(field, _NOTHING, _NOTHING)
+                return DateSpan(field, end, None)
+            if op == "<=":
+                return DateSpan(field, None, end)
+            return DateSpan(field, None, start)
+    if ".." in text:
+        low, _, high = text.partition("..")
+        if not low.strip() and not high.strip():
+            raise QueryError(f"{field}: give at least one end of the range (2023-10-01..)")
+        since = _parse_day(low, field)[0] if low.strip() else None
+        until = _parse_day(high, field)[1] if high.strip() else None
+        if since is not None and until is not None and since >= until:
+            raise QueryError(f"{field}: the range {text} ends before it starts")
+        return DateSpan(field, since, until)
+    start, end = _parse_day(text, field)
+    return DateSpan(field, start, end)
+
+
+def parse_query(text: str) -> Group:
+    """The syntax tree of a query, or QueryError with a message a person understands."""
+    if not text.strip():
+        raise QueryError("the query is empty: type something to search for")
+    parser = _Parser(_lex(text))
+    tree = parser.group(None)
+    if parser.peek() is not None:
+        raise QueryError("unbalanced parentheses: a ')' has no matching '('")
+    if not (tree.optional or tree.required):
+        if tree.excluded:
+            raise QueryError("the query only excludes words; add a word to look for")
+        raise QueryError("the query has nothing to search for")
+    return tree
