@@ -159,7 +159,7 @@ def search_agrees(ix: NewsIndex, held: set[str], all_ids: list[str]) -> None:
         try:
             results = ix.search(marker, per_page=100)
         except NotImplementedError:
-            return  # search is being written (indexer/engine/whoosh/search.py); the other checks stand
+            return  # search is not written yet (engine/whoosh/search.py); the other checks stand
         found = {r.article_id for r in results.results}
         assert found == ({article_id} if article_id in held else set()), marker
 

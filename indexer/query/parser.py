@@ -141,7 +141,7 @@ def _lex(text: str) -> list[_Token]:
 
 # --- parsing ------------------------------------------------------------------------------------
 
-_FUZZY_RE = re.compile(r"^(.*?)~(\d*)$")
+_FUZZY_RE = re.compile(r"^(.*?)~([0-9]*)$")
 #: ASCII digits only: ``\d`` would take other scripts' digits (٢٠٢٣), which no date field means
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")
 
@@ -273,11 +273,16 @@ def _word(tok: _Token, field: str | None) -> Node | None:
     if field in DATE_FIELDS:
         return _date_span(field, text)
     fuzzy = _FUZZY_RE.match(text)
+    if fuzzy is None and text.rpartition("~")[2].isdigit():
+        # another script's digits (putin~٢) would otherwise be searched as a word
+        raise QueryError(f"'{text[:40]}': write the distance as ~1 or ~2 (ASCII digits)")
     if fuzzy and "~" in text:
         stem, digits = fuzzy.group(1), fuzzy.group(2)
         if not stem or "~" in stem:
             raise QueryError(f"'~' goes right after a word, as in Puttin~ (not {text!r})")
-        distance = int(digits) if digits else 1
+        # compared as text: int() of thousands of digits is refused (and slow to make)
+        digits = digits.lstrip("0") or ("0" if digits else "")
+        distance = int(digits) if len(digits) <= 2 and digits else (1 if not digits else 99)
         if distance and len(stem) > MAX_FUZZY_CHARS:
             raise QueryError(
                 f"'{stem[:20]}…~': a fuzzy word can have at most {MAX_FUZZY_CHARS} letters "
@@ -285,7 +290,7 @@ def _word(tok: _Token, field: str | None) -> Node | None:
             )
         if distance > MAX_FUZZY:
             raise QueryError(
-                f"'{text}' allows too many differences: use ~1 or ~2 (at most {MAX_FUZZY})"
+                f"'{text[:40]}' allows too many differences: use ~1 or ~2 (at most {MAX_FUZZY})"
             )
         _no_wildcard(stem)
         return Fuzzy(stem, distance, field) if distance else Word(stem, field, tok.start, tok.end)

@@ -148,6 +148,7 @@ BAD_QUERIES = [
     ("in*fra", "can only end a word"),
     ("i*", "at least 2 letters"),
     ("putin~9", "use ~1 or ~2"),
+    ("putin~\u0662", "ASCII digits"),
     ("~9", "'~' goes right after a word"),
     ("published:2023-13-45", "'2023-13-45' is not a date"),
     ("published:2023-02-30", "is not a date"),
@@ -203,3 +204,10 @@ def test_bad_queries_through_the_api(seed_index: Path, query: str, message: str)
 def test_odd_but_sensible_queries_find_things(seed_index: Path, query: str) -> None:
     with open_index(seed_index) as ix:
         assert ix.search(query).total_hits > 0
+
+
+def test_a_fuzzy_distance_of_thousands_of_digits_is_refused_by_the_parser() -> None:
+    """The parser alone (no query-length cap before it): int() refuses over 4,300 digits."""
+    with pytest.raises(QueryError, match="use ~1 or ~2") as caught:
+        parse_query("putin~" + "9" * 4400)
+    assert len(str(caught.value)) < 200
