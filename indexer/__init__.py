@@ -22,6 +22,25 @@ from .errors import (
 )
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
+from .limits import (
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    FACET_LIMIT,
+    FACETS,
+    HITS_SHOWN,
+    KINDS,
+    MAX_DEPTH,
+    MAX_EXPANDED_WORDS,
+    MAX_EXPANSIONS,
+    MAX_FUZZY,
+    MAX_FUZZY_CHARS,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    MIN_PREFIX,
+    SORTS,
+)
 from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
@@ -50,4 +69,22 @@ __all__ = [
     "iter_articles",
     "open_index",
     "parse_published",
+    # the names and limits callers state to their users (limits.py): read them, never restate
+    "DEFAULT_PER_PAGE",
+    "DEFAULT_SORT",
+    "FACETS",
+    "FACET_LIMIT",
+    "HITS_SHOWN",
+    "KINDS",
+    "MAX_DEPTH",
+    "MAX_EXPANDED_WORDS",
+    "MAX_EXPANSIONS",
+    "MAX_FUZZY",
+    "MAX_FUZZY_CHARS",
+    "MAX_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
+    "MIN_PREFIX",
+    "SORTS",
 ]

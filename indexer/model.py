@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-__all__ = ["Article", "Caption", "parse_published", "article_from_json"]
+__all__ = ["Article", "Caption", "KINDS", "parse_published", "article_from_json"]
+
+#: The kinds of passage an article yields, each searched on its own: a property of the model, not
+#: of any engine (every engine indexes these, and ``kind=`` filters accept exactly these).
+KINDS = ("headline", "paragraph", "caption", "note")
 
 _WS = re.compile(r"\s+")
 

@@ -9,17 +9,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from .engine.whoosh.schema import KINDS
 from .errors import QueryError
+from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from .model import KINDS
 from .results import SORTS, SearchParams
 
+# the limits are defined in limits.py (exported from ``indexer``); still importable from here
 __all__ = ["make_params", "MAX_QUERY_CHARS", "MAX_PER_PAGE", "MAX_PAGE"]
-
-#: Longer queries are refused: nothing a person types is this long, and parsing cost grows with it.
-MAX_QUERY_CHARS = 2000
-MAX_PER_PAGE = 100
-#: Deep pages cost as much as scoring everything; nobody reads page 1,000 of a news search.
-MAX_PAGE = 1000
 
 
 #: Only ASCII digits: ``str.isdigit()`` is true for '²' and '①', which ``int()`` then refuses.
@@ -94,9 +90,9 @@ def make_params(
     source: str | None = None,
     date_from: date | str | None = None,
     date_to: date | str | None = None,
-    sort: str | None = "relevance",
+    sort: str | None = DEFAULT_SORT,
     page: int | str = 1,
-    per_page: int | str = 10,
+    per_page: int | str = DEFAULT_PER_PAGE,
 ) -> SearchParams:
     """A validated SearchParams, or QueryError naming the first bad parameter."""
     if not isinstance(query, str):
@@ -112,7 +108,7 @@ def make_params(
             kind = None
         elif kind not in KINDS:
             raise QueryError(f"kind must be one of {', '.join(KINDS)}, not {kind[:40]!r}", "kind")
-    sort = (_optional(sort) or "relevance").lower()
+    sort = (_optional(sort) or DEFAULT_SORT).lower()
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}", "sort")
     start = _as_date(date_from, "from")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
+from ...model import KINDS
+
 __all__ = ["KINDS", "SCHEMA_VERSION", "make_schema", "news_analyzer"]
 
-#: Document kinds in the index, in the order the search page lists them.
-KINDS = ("headline", "paragraph", "caption", "note")
 
 #: Bumped when the schema changes incompatibly; stored in every index's ``schema_version`` doc.
 SCHEMA_VERSION = 1

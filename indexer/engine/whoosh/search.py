@@ -27,6 +27,7 @@ import numpy.typing as npt
 from whoosh import query as wq
 
 from ...budget import Deadline
+from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN
 from ...query.parser import parse_query
 from ...results import ArticleResult, Hit, SearchParams, SearchResults
 from .arrays.clause_scores import array_clauses, score_clauses
@@ -46,9 +47,6 @@ __all__ = [
     "FACET_LIMIT",
 ]
 
-HITS_SHOWN = 3
-#: Facets list at most this many values each (most frequent first).
-FACET_LIMIT = 25
 _NO_IDS: Ids = np.zeros(0, dtype=np.int64)
 _NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
@@ -404,10 +402,7 @@ def _pending_hits(ranked: _Ranking, matches: _Matches, count: int) -> Ids:
 
 
 def _facets(cols: Columns, docs: Ids) -> dict[str, dict[str, int]]:
-    return {
-        name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT])
-        for name in ("kind", "source", "credit", "month")
-    }
+    return {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
 
 
 def _as_date(value: Any) -> date | None:
