@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from flask import current_app
 
-from indexer import NewsIndex, QueryError
+from indexer import DEFAULT_PER_PAGE, DEFAULT_SORT, NewsIndex, QueryError
 from indexer.results import SearchResults
 
 __all__ = ["SEARCH_PARAMS", "SearchContext", "SearchRequest", "search_context"]
@@ -104,9 +104,9 @@ def search_context(
             source=request.source or None,
             date_from=request.date_from or None,
             date_to=request.date_to or None,
-            sort=sort or request.sort or "relevance",
+            sort=sort or request.sort or DEFAULT_SORT,
             page=request.page or 1,
-            per_page=per_page or request.per_page or 10,
+            per_page=per_page or request.per_page or DEFAULT_PER_PAGE,
             time_budget=current_app.config.get("QUERY_TIME_BUDGET"),
         )
     except QueryError as exc:

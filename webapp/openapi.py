@@ -8,25 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer import (
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    FACETS,
+    HITS_SHOWN,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    SORTS,
+)
+
 from .context import SEARCH_PARAMS
-from .facets import KIND_LABELS
+from .views import PAGE_KINDS
 
 __all__ = ["openapi_document", "SEARCH_PARAMETERS"]
-
-_SORTS = ["relevance", "newest", "oldest"]
 
 #: The search parameters, in SEARCH_PARAMS order.
 SEARCH_PARAMETERS: list[dict[str, Any]] = [
     {
         "name": "q",
         "description": 'The query (see /help): words, "phrases", -exclusions, OR, field:word. '
-        "At most 2,000 characters.",
-        "schema": {"type": "string", "maxLength": 2000},
+        f"At most {MAX_QUERY_CHARS:,} characters.",
+        "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
     },
     {
         "name": "kind",
         "description": "Only documents of this kind; `all` (or empty) for every kind.",
-        "schema": {"type": "string", "enum": ["all", *KIND_LABELS]},
+        "schema": {"type": "string", "enum": ["all", *PAGE_KINDS]},
     },
     {
         "name": "source",
@@ -46,17 +55,22 @@ SEARCH_PARAMETERS: list[dict[str, Any]] = [
     {
         "name": "sort",
         "description": "Order of the articles.",
-        "schema": {"type": "string", "enum": _SORTS, "default": "relevance"},
+        "schema": {"type": "string", "enum": list(SORTS), "default": DEFAULT_SORT},
     },
     {
         "name": "page",
         "description": "Page of articles, from 1.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
     },
     {
         "name": "per_page",
         "description": "Articles per page.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PER_PAGE,
+            "default": DEFAULT_PER_PAGE,
+        },
     },
 ]
 assert [p["name"] for p in SEARCH_PARAMETERS] == list(SEARCH_PARAMS)
@@ -86,7 +100,7 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["doc_id", "kind", "position", "snippet", "credit", "date"],
         "properties": {
             "doc_id": {"type": "string"},
-            "kind": {"type": "string", "enum": list(KIND_LABELS)},
+            "kind": {"type": "string", "enum": list(PAGE_KINDS)},
             "position": {"type": "integer", "description": "Place in the article's reading order."},
             "snippet": {
                 "type": "string",
@@ -118,7 +132,11 @@ _SCHEMAS: dict[str, Any] = {
             "byline": _NULLABLE_STRING,
             "score": {"type": "number"},
             "more_hits": {"type": "integer", "description": "Matching documents not shown."},
-            "hits": {"type": "array", "maxItems": 3, "items": {"$ref": "#/components/schemas/Hit"}},
+            "hits": {
+                "type": "array",
+                "maxItems": HITS_SHOWN,
+                "items": {"$ref": "#/components/schemas/Hit"},
+            },
         },
     },
     "SearchResults": {
@@ -148,7 +166,7 @@ _SCHEMAS: dict[str, Any] = {
                 "description": "Counts of matching documents per value, most frequent first.",
                 "properties": {
                     name: {"type": "object", "additionalProperties": {"type": "integer"}}
-                    for name in ("kind", "source", "credit", "month")
+                    for name in FACETS
                 },
             },
         },

@@ -11,10 +11,28 @@ from flask import Flask, url_for
 from jinja2 import StrictUndefined
 from markupsafe import Markup
 
+from indexer import DEFAULT_SORT, HITS_SHOWN, KINDS, MAX_FUZZY, MAX_QUERY_CHARS, MIN_PREFIX, SORTS
+
 from .context import SearchRequest
+from .facets import KIND_LABELS
 from .urls import DOT_IDS
 
-__all__ = ["article_url", "register_template_helpers", "safe_snippet", "search_url", "human_date"]
+__all__ = [
+    "PAGE_KINDS",
+    "article_url",
+    "register_template_helpers",
+    "safe_snippet",
+    "search_url",
+    "human_date",
+]
+
+#: The library's kinds in the order the pages list them (KIND_LABELS); a kind the page has no
+#: label for yet is still listed, last, so a new kind shows up everywhere the kinds are stated.
+PAGE_KINDS = tuple(k for k in KIND_LABELS if k in KINDS) + tuple(
+    k for k in KINDS if k not in KIND_LABELS
+)
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 _MARK = re.compile(r"(</?mark>)")
 
@@ -96,14 +114,30 @@ def web_link(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
+def number_word(n: int) -> str:
+    """``3`` -> ``three``: prose states small limits in words (numbers from ten on as digits)."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(search_url=search_url, article_url=article_url)
+    # the library's limits and names, so no template restates one
+    app.jinja_env.globals.update(
+        DEFAULT_SORT=DEFAULT_SORT,
+        HITS_SHOWN=HITS_SHOWN,
+        MAX_FUZZY=MAX_FUZZY,
+        MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+        MIN_PREFIX=MIN_PREFIX,
+        PAGE_KINDS=PAGE_KINDS,
+        SORTS=SORTS,
+    )
     app.jinja_env.filters.update(
         snippet=safe_snippet,
         human_date=human_date,
         iso_date=iso_date,
         plural=plural,
         web_link=web_link,
+        number_word=number_word,
     )
     # catch template typos as errors instead of rendering empty strings
     app.jinja_env.undefined = StrictUndefined

@@ -19,6 +19,7 @@ import click
 from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
 from ..index import NewsIndex, open_index
 from ..ingest.paths import expand_paths, iter_articles, total_bytes
+from ..limits import DEFAULT_PER_PAGE, DEFAULT_SORT, KINDS, MAX_PER_PAGE, SORTS
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
     DEFAULT_PROCS,
@@ -58,6 +59,11 @@ def _open(index_dir: str) -> NewsIndex:
         return open_index(index_dir)
     except IndexNotFound as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _either(names: tuple[str, ...]) -> str:
+    """``a, b or c``: the help states the library's names, never a copy of them."""
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def _plural(n: int, word: str) -> str:
@@ -150,20 +156,24 @@ def index_cmd(
 
 @cli.command("search")
 @click.argument("query")
-@click.option("--kind", metavar="K", help="Only headline, paragraph, caption or note hits.")
+@click.option("--kind", metavar="K", help=f"Only {_either(KINDS)} hits.")
 @click.option("--source", metavar="S", help="Only articles from this source (whole name).")
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before (YYYY-MM-DD).")
 @click.option(
     "--sort",
-    default="relevance",
+    default=DEFAULT_SORT,
     show_default=True,
     metavar="ORDER",
-    help="relevance, newest or oldest.",
+    help=f"{_either(SORTS)}.",
 )
 @click.option("--page", default="1", show_default=True, metavar="N", help="Page of articles.")
 @click.option(
-    "--per-page", default="10", show_default=True, metavar="N", help="Articles a page (1-100)."
+    "--per-page",
+    default=str(DEFAULT_PER_PAGE),
+    show_default=True,
+    metavar="N",
+    help=f"Articles a page (1-{MAX_PER_PAGE}).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @index_option
