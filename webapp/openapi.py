@@ -2,6 +2,8 @@
 
 Written by hand next to the routes it describes; tests/test_web.py checks it against what the
 routes really read and return (parameters, status codes, response keys), so it cannot drift.
+Every limit and name in it (sorts, kinds, page and query limits) is the library's own, read
+from ``indexer``; tests/test_public_api.py changes them and sees this description follow.
 """
 
 from __future__ import annotations
