@@ -17,27 +17,26 @@ best ones; ties go to the newer article.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from whoosh import query as wq
 
 from ...budget import Deadline
 from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN
 from ...query.parser import parse_query
 from ...results import ArticleResult, Hit, SearchParams, SearchResults
-from .arrays.clause_scores import array_clauses, score_clauses
 from .arrays.proximity import PhraseProbe
-from .arrays.term_scores import Floats, Ids, locate, term_scores
+from .arrays.term_scores import Floats, Ids
 from .columns import Columns, columns
 from .compile import CompiledQuery, compile_query
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
+from .filters import Filters
 from .highlight import WHOLE_CAPTION_CHARS, make_snippet
+from .match import match_segments
 from .ranking import DEFAULT, RankingConfig
 from .suggest import suggest
 
@@ -48,66 +47,8 @@ __all__ = [
 ]
 
 _NO_IDS: Ids = np.zeros(0, dtype=np.int64)
-_NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
 
-def _timestamp(value: datetime) -> float:
-    return value.replace(tzinfo=UTC).timestamp() if value.tzinfo is None else value.timestamp()
-
-
-def _date_bounds(params: SearchParams) -> tuple[float, float] | None:
-    """``[low, high)`` as timestamps for the ``from``/``to`` days; ``to`` 9999-12-31 is an open
-    end (the next day, which would bound it, is past what a date can hold)."""
-    if params.date_from is None and params.date_to is None:
-        return None
-    # the first day there is, not -inf: an undated document (NO_DATE, -inf) passes no date filter
-    low = _timestamp(datetime.min)
-    high = float("inf")
-    if params.date_from is not None:
-        low = _timestamp(datetime(*params.date_from.timetuple()[:3]))
-    if params.date_to is not None and params.date_to < date.max:
-        # the whole of the last day is included
-        high = _timestamp(datetime(*(params.date_to + timedelta(days=1)).timetuple()[:3]))
-    return low, high
-
-
-def _driver(compiled: CompiledQuery, params: SearchParams) -> wq.Query:
-    parts = [compiled.match]
-    if params.kind:
-        parts.append(wq.Term("kind", params.kind))
-    if params.source:
-        parts.append(wq.Term("source", params.source.lower()))
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _score_at(m: Any, docnum: int) -> float | None:
-    """The matcher's score at ``docnum`` (moving it there), or None when it does not match."""
-    if m.is_active() and m.id() < docnum:
-        m.skip_to(docnum)
-    if m.is_active() and m.id() == docnum:
-        return float(m.score())
-    return None
-
-
-def _union_ids(matchers: list[Any]) -> Iterator[int]:
-    """Document numbers matched by any of ``matchers``, in order. The caller scores each one
-    before asking for the next (the matchers still stand on it)."""
-    while True:
-        current = [m for m in matchers if m.is_active()]
-        if not current:
-            return
-        docnum = min(m.id() for m in current)
-        yield docnum
-        for m in current:
-            if m.is_active() and m.id() == docnum:
-                m.next()
-
-
-#: How many documents the match loop scores between two looks at the clock: a document costs
-#: 20 microseconds to a few hundred in this loop, and a heavy search steps aside for ordinary
-#: ones at each look, so the fewer the documents in between, the less they wait (against 128:
-#: ordinary p95 beside four attackers 1.32-1.37x alone instead of 1.55-1.69x).
-_CHECK_EVERY = 32
 #: How many proximity probes run between two looks at the clock.
 _PROBES_PER_CHECK = 64
 
@@ -173,40 +114,6 @@ class _Matches:
         return list(zip(self.scores.tolist(), self.docs.tolist(), strict=True))
 
 
-def _filter_mask(cols: Columns, docs: Ids, params: SearchParams) -> npt.NDArray[np.bool_] | None:
-    """Which of ``docs`` pass the date, kind and source filters (None: no filter)."""
-    mask: npt.NDArray[np.bool_] | None = None
-    bounds = _date_bounds(params)
-    if bounds is not None:
-        published = cols.published[docs]
-        mask = (published >= bounds[0]) & (published < bounds[1])
-    if params.kind:
-        codes = [i for i, v in enumerate(cols.kind.values) if v == params.kind]
-        keep = np.isin(cols.kind.codes[docs], codes)
-        mask = keep if mask is None else mask & keep
-    if params.source:
-        keep = np.isin(cols.source.codes[docs], cols.source_codes(params.source.lower()))
-        mask = keep if mask is None else mask & keep
-    return mask
-
-
-def _proximity_bound(
-    sub: Any, proximity: wq.Query, candidates: Ids, ranking: RankingConfig
-) -> Floats:
-    """Per candidate, an upper bound of the proximity bonus: the phrase's score is the sum of its
-    words' BM25 scores in the text, and it is zero unless the text has every word."""
-    weighting = ranking.weighting()
-    total = np.zeros(len(candidates), dtype=np.float64)
-    has_all = np.ones(len(candidates), dtype=bool)
-    for word in proximity.words:
-        ids, scores = term_scores(sub, weighting, "text", word)
-        where, inside = locate(ids, candidates)
-        has_all &= inside
-        total[inside] += scores[where[inside]]
-    # a little over the exact sum, which adds the same numbers in another order
-    return np.where(has_all, ranking.proximity_weight * total * (1 + 1e-9) + 1e-12, 0.0)
-
-
 def _match(
     searcher: Any,
     compiled: CompiledQuery,
@@ -214,103 +121,12 @@ def _match(
     ranking: RankingConfig,
     deadline: Deadline | None = None,
 ) -> _Matches:
-    """Every hit, filters applied, scored (the proximity bonus of plain words left pending)."""
+    """Every hit, filters applied, scored (the proximity bonus of plain words left pending).
+    The matching itself, in its two strategies, is ``match``'s; this binds it to the search."""
     deadline = deadline or Deadline(0.0, None, lane=None)
-    cols = columns(searcher)
-    bounds = _date_bounds(params)
-    published = cols.published.tolist() if bounds is not None else []
-    driver_q = _driver(compiled, params)
-    scored = searcher.context(weighting=ranking.weighting())
-    unscored = searcher.boolean_context()
-    n_clauses = len(compiled.clauses)
-    coordinate = ranking.coordinates(n_clauses)
-    # the coordination factor for each number of matched clauses, computed as the general path
-    factors = np.array(
-        [(m / n_clauses) ** ranking.coord_power if n_clauses else 1.0 for m in range(n_clauses + 1)]
-    )
-    kind = params.kind
-    source = params.source.lower() if params.source else None
-    simple = array_clauses(compiled.clauses) if compiled.union else None
-    parts: list[tuple[Ids, Floats, Floats]] = []
-    for sub, offset in searcher.leaf_searchers():
-        if simple is not None:
-            # words and phrases: the same scores, clause by clause over whole arrays
-            found = score_clauses(sub, simple, ranking, deadline.check)
-            deadline.check()
-            docs = found.docnums + offset
-            totals = found.totals
-            matched = found.matched
-            mask = _filter_mask(cols, docs, params)
-            local = found.docnums
-            if mask is not None:
-                docs, totals, matched, local = docs[mask], totals[mask], matched[mask], local[mask]
-            if coordinate:
-                totals = totals * factors[matched]
-            pending = np.zeros(len(docs), dtype=np.float64)
-            if compiled.proximity is not None and len(docs):
-                bound = _proximity_bound(sub, compiled.proximity, local, ranking)
-                deadline.check()
-                pending = np.where(matched > 1, bound, 0.0)
-            parts.append((docs, totals, pending))
-            continue
-        proximity = compiled.proximity.matcher(sub, scored) if compiled.proximity else None
-        clauses = [
-            (c.text.matcher(sub, scored), c.headline.matcher(sub, scored) if c.headline else None)
-            for c in compiled.clauses
-        ]
-        if compiled.union:
-            ids = _union_ids([m for m, _ in clauses])
-        else:
-            driver = driver_q.matcher(sub, unscored)
-            if not driver.is_active():
-                continue
-            ids = driver.all_ids()
-        kinds = cols.kind
-        sources = cols.source
-        hit_docs: list[int] = []
-        hit_scores: list[float] = []
-        for i, docnum in enumerate(ids):
-            if i % _CHECK_EVERY == 0:
-                deadline.check()
-            d = offset + docnum
-            if bounds is not None and not bounds[0] <= published[d] < bounds[1]:
-                continue
-            if compiled.union and (
-                (kind and kinds.values[kinds.codes[d]] != kind)
-                or (source and sources.values[sources.codes[d]].lower() != source)
-            ):
-                continue
-            total = 0.0
-            matched_n = 0
-            for text_m, head_m in clauses:
-                score = _score_at(text_m, docnum)
-                if head_m is not None:
-                    extra = _score_at(head_m, docnum)
-                    if extra is not None:
-                        score = (score or 0.0) + ranking.headline_weight * extra
-                if score is not None:
-                    total += score
-                    matched_n += 1
-            if coordinate:
-                total *= (matched_n / n_clauses) ** ranking.coord_power
-            if proximity is not None and matched_n > 1:
-                total += ranking.proximity_weight * (_score_at(proximity, docnum) or 0.0)
-            hit_docs.append(d)
-            hit_scores.append(total)
-        parts.append(
-            (
-                np.array(hit_docs, dtype=np.int64),
-                np.array(hit_scores, dtype=np.float64),
-                np.zeros(len(hit_docs), dtype=np.float64),
-            )
-        )
-    if parts:
-        docs_all = np.concatenate([p[0] for p in parts])
-        scores_all = np.concatenate([p[1] for p in parts])
-        pending_all = np.concatenate([p[2] for p in parts])
-    else:
-        docs_all, scores_all, pending_all = _NO_IDS, _NO_FLOATS, _NO_FLOATS
-    return _Matches(searcher, compiled.proximity, ranking, docs_all, scores_all, pending_all)
+    filters = Filters.of(params, columns(searcher))
+    hits = match_segments(searcher, compiled, filters, ranking, deadline)
+    return _Matches(searcher, compiled.proximity, ranking, hits.docs, hits.scores, hits.pending)
 
 
 @dataclass(frozen=True)

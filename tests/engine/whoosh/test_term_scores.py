@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from indexer import article_from_json, delete_articles, index_articles, open_index
+from indexer.engine.whoosh import match as match_module
 from indexer.engine.whoosh import search as search_module
 from indexer.engine.whoosh.compile import compile_query
 from indexer.engine.whoosh.ranking import DEFAULT, UNTUNED
@@ -77,7 +78,7 @@ def test_fast_path_equals_matcher_path(segmented_index, monkeypatch, query, rank
         params = make_params(query)
         compiled = compile_query(parse_query(query), searcher)
         fast = search_module._match(searcher, compiled, params, ranking).pairs()
-        monkeypatch.setattr(search_module, "array_clauses", lambda clauses: None)
+        monkeypatch.setattr(match_module, "array_clauses", lambda clauses: None)
         general = search_module._match(searcher, compiled, params, ranking).pairs()
     assert fast, query
     assert fast == general
