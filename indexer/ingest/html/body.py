@@ -8,7 +8,7 @@ the article; blocks under navigation, share bars, "related" lists and similar ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bs4.element import Tag
 
@@ -83,26 +83,56 @@ class Body:
     excluded: set[int]  # ids of elements whose text is boilerplate (for caption gathering)
 
 
+@dataclass
+class _Page:
+    """What the block pass learns about every element above a text block, keyed by ``id(tag)``:
+    the choice of the article's region reads it from several angles, so it is computed once."""
+
+    root: Tag
+    tags: dict[int, Tag] = field(default_factory=dict)
+    text_len: dict[int, int] = field(default_factory=dict)
+    link_len: dict[int, int] = field(default_factory=dict)
+    prose: dict[int, int] = field(default_factory=dict)  # text in sentence-like blocks
+    excluded: set[int] = field(default_factory=set)  # boilerplate: navigation, share bars, ...
+    non_body: set[int] = field(default_factory=set)  # in the article but not body text
+    scores: dict[int, float] = field(default_factory=dict)  # paragraph scores of containers
+
+
 def select_body(blocks: list[Block], root: Tag, headline: str | None) -> Body:
     """Choose the article's container by paragraph scores and return its paragraphs."""
     chains = [chain_to(b.node, root) for b in blocks]
-    text_len: dict[int, int] = {}
-    link_len: dict[int, int] = {}
-    prose: dict[int, int] = {}  # text in sentence-like blocks: what boilerplate lacks
-    tags: dict[int, Tag] = {}
+    page = _measure(blocks, chains, root)
+    _mark(page, total=max(1, sum(len(b.text) for b in blocks if _is_prose(b))))
+    usable = [
+        (b, c)
+        for b, c in zip(blocks, chains, strict=True)
+        if not any(id(t) in page.excluded for t in c)
+    ]
+    _score(page, usable)
+    region = _region(page)
+    return Body(_paragraphs(page, usable, region, headline), page.excluded)
+
+
+def _measure(blocks: list[Block], chains: list[list[Tag]], root: Tag) -> _Page:
+    """Per element, how much text, link text and prose its blocks hold (what boilerplate and
+    article containers are told apart by)."""
+    page = _Page(root)
     for block, chain in zip(blocks, chains, strict=True):
         for tag in chain:
             key = id(tag)
-            tags[key] = tag
-            text_len[key] = text_len.get(key, 0) + len(block.text)
-            link_len[key] = link_len.get(key, 0) + block.link_chars
+            page.tags[key] = tag
+            page.text_len[key] = page.text_len.get(key, 0) + len(block.text)
+            page.link_len[key] = page.link_len.get(key, 0) + block.link_chars
             if _is_prose(block):
-                prose[key] = prose.get(key, 0) + len(block.text)
-    total = max(1, sum(len(b.text) for b in blocks if _is_prose(b)))
+                page.prose[key] = page.prose.get(key, 0) + len(block.text)
+    return page
 
-    excluded: set[int] = set()
-    non_body: set[int] = set()
-    for key, tag in tags.items():
+
+def _mark(page: _Page, total: int) -> None:
+    """Mark boilerplate elements (left out with all they hold) and non-body parts of the
+    article (figures, bylines: they become captions and metadata, not paragraphs); ``total``
+    is the page's prose."""
+    for key, tag in page.tags.items():
         names = _class_id(tag)
         marked = (
             tag.name in _MARKED_TAGS
@@ -112,19 +142,20 @@ def select_body(blocks: list[Block], root: Tag, headline: str | None) -> Body:
         if marked:
             # A page wrapped whole in a <form> or a "nav-drawer" div is still the page: a marked
             # element that holds most of the page's prose is not boilerplate.
-            share = prose.get(key, 0) / total
+            share = page.prose.get(key, 0) / total
             strong = tag.name in ("form", "article", "main", "body") or _POSITIVE.search(names)
             if share < 0.5 and not (strong and share >= 0.3):
-                excluded.add(key)
+                page.excluded.add(key)
         if tag.name in ("figure", "figcaption", "h1") or _NON_BODY.search(names):
-            non_body.add(key)
+            page.non_body.add(key)
 
-    usable = [
-        (b, c) for b, c in zip(blocks, chains, strict=True) if not any(id(t) in excluded for t in c)
-    ]
-    scores: dict[int, float] = {}
+
+def _score(page: _Page, usable: list[tuple[Block, list[Tag]]]) -> None:
+    """Each paragraph-like block gives its nearest ancestors points for its commas and length,
+    less the further up they are; a container's points then shrink with its share of links."""
+    scores = page.scores
     for block, chain in usable:
-        if len(block.text) < 25 or any(id(t) in non_body for t in chain):
+        if len(block.text) < 25 or any(id(t) in page.non_body for t in chain):
             continue
         if not block.is_run and block.node.name not in _SCORED:
             continue
@@ -139,16 +170,23 @@ def select_body(blocks: list[Block], root: Tag, headline: str | None) -> Body:
                 scores[key] = _initial_score(tag)
             scores[key] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
     for key in scores:
-        scores[key] *= 1 - min(1.0, link_len[key] / max(1, text_len[key]))
+        scores[key] *= 1 - min(1.0, page.link_len[key] / max(1, page.text_len[key]))
 
-    region = _region(scores, tags, text_len, link_len, prose, excluded, root)
+
+def _paragraphs(
+    page: _Page,
+    usable: list[tuple[Block, list[Tag]]],
+    region: set[int] | None,
+    headline: str | None,
+) -> tuple[str, ...]:
+    """The region's blocks that read as body text, in page order, each text once."""
     paragraphs: list[str] = []
     seen: set[str] = set()
     for block, chain in usable:
         ids = [id(t) for t in chain]
         if region is not None and not any(i in region for i in ids):
             continue
-        if any(i in non_body for i in ids):
+        if any(i in page.non_body for i in ids):
             continue
         if block.link_chars > 0.5 * len(block.text) or _BOILERPLATE.match(block.text):
             continue
@@ -156,102 +194,141 @@ def select_body(blocks: list[Block], root: Tag, headline: str | None) -> Body:
             continue
         seen.add(block.text)
         paragraphs.append(block.text)
-    return Body(tuple(paragraphs), excluded)
+    return tuple(paragraphs)
 
 
-def _region(
-    scores: dict[int, float],
-    tags: dict[int, Tag],
-    text_len: dict[int, int],
-    link_len: dict[int, int],
-    prose: dict[int, int],
-    excluded: set[int],
-    root: Tag,
-) -> set[int] | None:
+def _region(page: _Page) -> set[int] | None:
     """Ids of the elements that hold the article: the top candidate and its kindred siblings."""
+    scores = page.scores
     if not scores:
         return None
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)
-    top = tags[ranked[0]]
-    top_score = scores[ranked[0]]
+    best_score = scores[ranked[0]]
+    top = _sections_ancestor(
+        page, _scoring_at_least(page, ranked[1:5], 0.75 * best_score), ranked[0]
+    )
+    top = _better_parent(page, top, best_score)
+    top = _prose_parent(page, top)
+    top = _only_child_parent(page, top)
+    top_score = scores.get(id(top), best_score)
+    region = {id(top)}
+    if top.parent is None or top is page.root:
+        return region
+    region |= _kindred_siblings(page, top, top.parent, top_score)
+    return region | _kindred_containers(page, top, top_score, region)
 
-    # Several strong candidates under one ancestor: the article is split into sections.
-    strong = [tags[k] for k in ranked[1:5] if scores[k] >= 0.75 * top_score]
-    if len(strong) >= 3:
-        strong_chains = [{id(t) for t in chain_to(s, root)} for s in strong]
-        for ancestor in chain_to(top, root)[1:]:
-            if sum(id(ancestor) in c for c in strong_chains) >= 3:
-                top = ancestor
-                break
 
-    # A parent scoring higher than its child holds more of the article.
-    last = scores.get(id(top), top_score)
+def _scoring_at_least(page: _Page, keys: list[int], at_least: float) -> list[Tag]:
+    """The elements of ``keys`` scoring at least ``at_least``."""
+    return [page.tags[k] for k in keys if page.scores[k] >= at_least]
+
+
+def _sections_ancestor(page: _Page, strong: list[Tag], best: int) -> Tag:
+    """The best candidate, or, when three or more strong candidates share an ancestor of it,
+    that ancestor: the article is split into sections."""
+    top = page.tags[best]
+    if len(strong) < 3:
+        return top
+    strong_chains = [{id(t) for t in chain_to(s, page.root)} for s in strong]
+    for ancestor in chain_to(top, page.root)[1:]:
+        if sum(id(ancestor) in c for c in strong_chains) >= 3:
+            return ancestor
+    return top
+
+
+def _better_parent(page: _Page, top: Tag, best_score: float) -> Tag:
+    """A parent scoring higher than its child holds more of the article (the climb stops at
+    one scoring under a third of the best)."""
+    last = page.scores.get(id(top), best_score)
     parent = top.parent
-    while parent is not None and parent is not root and parent.name != "body":
-        if id(parent) in scores:
-            score = scores[id(parent)]
-            if score < top_score / 3:
+    while parent is not None and parent is not page.root and parent.name != "body":
+        if id(parent) in page.scores:
+            score = page.scores[id(parent)]
+            if score < best_score / 3:
                 break
             if score > last:
-                top = parent
-                break
+                return parent
             last = score
         parent = parent.parent
+    return top
 
-    # A parent with clearly more prose and next to no links: the intro sits outside the child.
+
+def _prose_parent(page: _Page, top: Tag) -> Tag:
+    """A parent with clearly more prose and next to no links: the intro sits outside the
+    child."""
     parent = top.parent
-    while parent is not None and parent is not root and id(parent) not in excluded:
+    while parent is not None and parent is not page.root and id(parent) not in page.excluded:
         key = id(parent)
-        more = prose.get(key, 0) >= 1.25 * prose.get(id(top), 0)
-        if not more or link_len.get(key, 0) > 0.05 * text_len.get(key, 1):
+        more = page.prose.get(key, 0) >= 1.25 * page.prose.get(id(top), 0)
+        if not more or page.link_len.get(key, 0) > 0.05 * page.text_len.get(key, 1):
             break
         top, parent = parent, parent.parent
+    return top
 
-    while top.parent is not None and top is not root:
+
+def _only_child_parent(page: _Page, top: Tag) -> Tag:
+    """Up through parents that hold nothing else (below ``body``): the same region, whole."""
+    while top.parent is not None and top is not page.root:
         siblings = [c for c in top.parent.children if isinstance(c, Tag)]
         if len(siblings) != 1 or top.parent.name in ("body", "html"):
             break
         top = top.parent
+    return top
 
-    top_score = scores.get(id(top), top_score)
-    region = {id(top)}
-    if top.parent is None or top is root:
-        return region
+
+def _kindred_siblings(page: _Page, top: Tag, parent: Tag, top_score: float) -> set[int]:
+    """Siblings of ``top`` that belong to the article: scoring near it (more easily with its
+    class), mostly prose with few links, or plain sentence paragraphs beside it."""
+    found: set[int] = set()
     threshold = max(10.0, top_score * 0.2)
     top_class = attr(top, "class")
-    for sibling in top.parent.children:
+    for sibling in parent.children:
         if not isinstance(sibling, Tag) or sibling is top:
             continue
         key = id(sibling)
         bonus = top_score * 0.2 if top_class and attr(sibling, "class") == top_class else 0.0
-        if key in scores and scores[key] + bonus >= threshold:
-            region.add(key)
-        elif key in excluded or key not in text_len:
-            continue
-        elif prose.get(key, 0) >= 140 and prose[key] >= 0.6 * text_len[key]:
-            # Article sections wrapped too deep for paragraph scores to reach: mostly prose.
-            if link_len[key] < 0.2 * text_len[key]:
-                region.add(key)
-        elif sibling.name == "p":
-            length = text_len[key]
-            density = link_len[key] / max(1, length)
-            if length > 80 and density < 0.25:
-                region.add(key)
-            elif 0 < length <= 80 and density == 0 and re.search(r"\.( |$)", sibling.get_text()):
-                region.add(key)
+        if key in page.scores and page.scores[key] + bonus >= threshold:
+            found.add(key)
+        elif _unscored_sibling_belongs(page, key, sibling):
+            found.add(key)
+    return found
 
-    # An article split into containers of one kind ("story-body-1", "story-body-2") placed too
-    # far apart for the sibling rule: same leading class, one that says "content", and a
-    # comparable score.
+
+def _unscored_sibling_belongs(page: _Page, key: int, sibling: Tag) -> bool:
+    """A sibling the paragraph scores did not reach: boilerplate never; mostly prose with few
+    links (article sections wrapped too deep for the scores); else a sentence ``<p>``."""
+    if key in page.excluded or key not in page.text_len:
+        return False
+    prose, text = page.prose.get(key, 0), page.text_len[key]
+    if prose >= 140 and prose >= 0.6 * text:
+        return page.link_len[key] < 0.2 * text
+    return sibling.name == "p" and _sentence_paragraph(page, key, sibling)
+
+
+def _sentence_paragraph(page: _Page, key: int, sibling: Tag) -> bool:
+    """A ``<p>`` beside the article: long with few links, or short, linkless and a sentence."""
+    length = page.text_len[key]
+    density = page.link_len[key] / max(1, length)
+    if length > 80 and density < 0.25:
+        return True
+    return 0 < length <= 80 and density == 0 and bool(re.search(r"\.( |$)", sibling.get_text()))
+
+
+def _kindred_containers(page: _Page, top: Tag, top_score: float, region: set[int]) -> set[int]:
+    """An article split into containers of one kind ("story-body-1", "story-body-2") placed too
+    far apart for the sibling rule: same leading class, one that says "content", and a
+    comparable score; none inside the region or boilerplate already."""
     kind = attr(top, "class").split()[:1]
-    if kind and _POSITIVE.search(_class_id(top)):
-        top_chain = {id(t) for t in chain_to(top, root)}
-        for key, score in scores.items():
-            if key in top_chain or score < 0.25 * top_score:
-                continue
-            if attr(tags[key], "class").split()[:1] != kind:
-                continue
-            chain = {id(t) for t in chain_to(tags[key], root)}
-            if not chain & (region | excluded):
-                region.add(key)
-    return region
+    if not kind or not _POSITIVE.search(_class_id(top)):
+        return set()
+    found: set[int] = set()
+    top_chain = {id(t) for t in chain_to(top, page.root)}
+    for key, score in page.scores.items():
+        if key in top_chain or score < 0.25 * top_score:
+            continue
+        if attr(page.tags[key], "class").split()[:1] != kind:
+            continue
+        chain = {id(t) for t in chain_to(page.tags[key], page.root)}
+        if not chain & (region | found | page.excluded):
+            found.add(key)
+    return found
