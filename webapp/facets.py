@@ -156,69 +156,102 @@ def _unwrap(query: str) -> str:
     return query[1:-1].strip()
 
 
+#: One facet value as the page offers it: its label, whether it is in force, and the request
+#: that applies it or (when in force) removes it; None when it cannot be offered.
+_Toggle = Callable[[str], tuple[str, bool, SearchRequest] | None]
+
+
+def _kind_toggle(request: SearchRequest) -> _Toggle:
+    current = request.kind.strip().lower()
+
+    def toggle(kind: str) -> tuple[str, bool, SearchRequest]:
+        active = kind == current
+        return (
+            KIND_LABELS.get(kind, kind),
+            active,
+            request.with_changes(kind=None if active else kind),
+        )
+
+    return toggle
+
+
+def _source_toggle(request: SearchRequest) -> _Toggle:
+    # sources match ignoring case, as the search does
+    current = request.source.strip().casefold()
+
+    def toggle(source: str) -> tuple[str, bool, SearchRequest]:
+        active = source.casefold() == current
+        return source, active, request.with_changes(source=None if active else source)
+
+    return toggle
+
+
+def _month_toggle(request: SearchRequest) -> _Toggle:
+    def toggle(month: str) -> tuple[str, bool, SearchRequest] | None:
+        span = month_range(month)
+        if span is None:
+            return None
+        active = (request.date_from, request.date_to) == span
+        low, high = (None, None) if active else span
+        return month_label(month), active, request.with_changes(**{"from": low, "to": high})
+
+    return toggle
+
+
+def _credit_toggle(request: SearchRequest) -> _Toggle:
+    applied = applied_credits(request.q)
+
+    def toggle(credit: str) -> tuple[str, bool, SearchRequest] | None:
+        if '"' in credit:
+            return None  # cannot be quoted in the query language
+        active = credit in applied
+        q = without_credit(request.q, credit) if active else with_credit(request.q, credit)
+        return credit, active, request.with_changes(q=q)
+
+    return toggle
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """How the page shows one facet of the results: ``toggle`` binds a request and then
+    describes each value; ``newest_first`` lists values by value, latest first, instead of
+    most frequent first; ``keep_empty`` shows the group even when no value can be offered."""
+
+    name: str
+    label: str
+    toggle: Callable[[SearchRequest], _Toggle]
+    newest_first: bool = False
+    keep_empty: bool = True
+
+
+#: The facet groups, in the order the page shows them.
+_FACETS = (
+    _Facet("kind", "Found in", _kind_toggle),
+    _Facet("source", "Source", _source_toggle),
+    _Facet("month", "Published", _month_toggle, newest_first=True),
+    _Facet("credit", "Photo credit", _credit_toggle, keep_empty=False),
+)
+
+
 def facet_groups(
     results: SearchResults, request: SearchRequest, url_for: UrlFor
 ) -> list[FacetGroup]:
     """The facet groups of one result page, each value linked to apply or remove it."""
     groups: list[FacetGroup] = []
-    facets = results.facets
-
-    kinds = facets.get("kind", {})
-    if kinds:
-        current = request.kind.strip().lower()
-        values = [
-            FacetValue(
-                kind,
-                KIND_LABELS.get(kind, kind),
-                count,
-                kind == current,
-                url_for(request.with_changes(kind=None if kind == current else kind)),
-            )
-            for kind, count in kinds.items()
-        ]
-        groups.append(FacetGroup("kind", "Found in", tuple(values)))
-
-    sources = facets.get("source", {})
-    if sources:
-        current = request.source.strip().casefold()
+    for facet in _FACETS:
+        counts = results.facets.get(facet.name, {})
+        if not counts:
+            continue
+        toggle = facet.toggle(request)
         values = []
-        for source, count in sources.items():
-            active = source.casefold() == current
-            target = request.with_changes(source=None if active else source)
-            values.append(FacetValue(source, source, count, active, url_for(target)))
-        groups.append(FacetGroup("source", "Source", tuple(values)))
-
-    months = facets.get("month", {})
-    if months:
-        values = []
-        for month in sorted(months, reverse=True):
-            span = month_range(month)
-            if span is None:
+        for value in sorted(counts, reverse=True) if facet.newest_first else counts:
+            offered = toggle(value)
+            if offered is None:
                 continue
-            active = (request.date_from, request.date_to) == span
-            if active:
-                target = request.with_changes(**{"from": None, "to": None})
-            else:
-                target = request.with_changes(**{"from": span[0], "to": span[1]})
-            values.append(
-                FacetValue(month, month_label(month), months[month], active, url_for(target))
-            )
-        groups.append(FacetGroup("month", "Published", tuple(values)))
-
-    credits = facets.get("credit", {})
-    if credits:
-        applied = applied_credits(request.q)
-        values = []
-        for credit, count in credits.items():
-            if '"' in credit:
-                continue  # cannot be quoted in the query language
-            active = credit in applied
-            q = without_credit(request.q, credit) if active else with_credit(request.q, credit)
-            values.append(
-                FacetValue(credit, credit, count, active, url_for(request.with_changes(q=q)))
-            )
-        if values:
-            groups.append(FacetGroup("credit", "Photo credit", tuple(values)))
+            label, active, target = offered
+            values.append(FacetValue(value, label, counts[value], active, url_for(target)))
+        if values or facet.keep_empty:
+            groups.append(FacetGroup(facet.name, facet.label, tuple(values)))
     return groups
 
 
