@@ -43,7 +43,7 @@ def date_bounds(date_from: date | None, date_to: date | None) -> tuple[float, fl
     return low, high
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Filters:
     """The filters of one search against one searcher's columns.
 
