@@ -23,11 +23,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from indexer import ParseError, QueryError, index_articles, iter_articles, open_index
+from indexer import NewsIndex, ParseError, QueryError, index_articles, iter_articles
+from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.ranking import DEFAULT, UNTUNED, RankingConfig
-from indexer.engine.whoosh.search import run_search
-from indexer.params import make_params
-from indexer.writing import index_exists
+from indexer.engine.whoosh.writer import index_exists
 
 from .metrics import MEASURES, QueryScores, mean_scores, score_run
 
@@ -120,19 +119,15 @@ def our_run(
     """Ranked article ids per query, and the error message of any query that was refused.
 
     With ``ranking`` None this is exactly the public ``NewsIndex.search``; a named configuration
-    goes through the same ``run_search`` with only the ranking constants swapped.
+    goes through the same search with only the Whoosh engine's ranking constants swapped.
     """
     run: Run = {}
     errors: dict[str, str] = {}
-    with open_index(index_dir) as ix:
+    engine = WhooshEngine(index_dir, ranking=DEFAULT if ranking is None else ranking)
+    with NewsIndex(engine) as ix:
         for qid, text in queries:
             try:
-                if ranking is None:
-                    results = ix.search(text, per_page=depth)
-                else:
-                    with ix.searcher() as searcher:
-                        params = make_params(text, per_page=depth)
-                        results = run_search(searcher, params, ranking=ranking)
+                results = ix.search(text, per_page=depth)
             except QueryError as exc:
                 errors[qid] = str(exc)
                 run[qid] = []

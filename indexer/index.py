@@ -1,288 +1,50 @@
 """NewsIndex: an open index for reading (search, articles, stats), safe to share across threads.
 
-Searches run at once, each on a searcher of its own: a Whoosh reader reads its files by seeking
-and then reading, so two threads on one searcher read each other's bytes ("damaged postings
-block"). Each committed generation keeps a pool of searchers (``_Generation``): a search takes an
-idle one or, when all are busy, opens another, and gives it back when done; nothing is held
-across the index while a search runs. The searchers of a generation share the segments' bytes
-(``_SegmentFiles``) and every cache (columns, scorer figures, postings), so another searcher costs
-little. When another process commits, the first search to notice opens and warms the new
-generation: searches already running carry on with the previous one, which is closed, caches
-and all, when its last search returns, and searches that start meanwhile wait for the open, up to
-``OPEN_WAIT``, then read the previous one rather than stall.
+The facade over an engine (``engine.base``): a search is validated (``make_params``), parsed
+into our query tree (``query.parser``), checked against what the engine can do, run by the
+engine within the time budget, and its match spans turned into snippets (``snippets``). The
+engine is chosen by the location: a directory is a Whoosh index, ``scheme://...`` another
+engine.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
-
-from whoosh.filedb.compound import CompoundStorage
-from whoosh.filedb.structfile import BufferFile
-from whoosh.index import TOC
-from whoosh.reading import EmptyReader, MultiReader, SegmentReader
-from whoosh.searching import Searcher
 
 from .budget import Deadline
-from .engine.whoosh.arrays.term_scores import release_caches, share_caches
-from .engine.whoosh.columns import columns
-from .engine.whoosh.documents import article_from_documents
-from .engine.whoosh.schema import KINDS
-from .engine.whoosh.search import run_search
+from .engine.base import Engine, EngineArticle, check_capabilities, open_engine
+from .errors import QueryError
 from .model import Article
-from .params import make_params
-from .results import SearchResults
-from .writing import open_whoosh
+from .params import MAX_QUERY_CHARS, make_params
+from .query.parser import parse_query
+from .results import ArticleResult, Hit, SearchResults, Stats
+from .snippets import hit_snippet, mark_text
 
 __all__ = ["NewsIndex", "Stats", "open_index"]
 
 
-@dataclass(frozen=True)
-class Stats:
-    """Counts of live articles and documents, per document kind."""
-
-    articles: int
-    documents: int
-    kinds: dict[str, int]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"articles": self.articles, "documents": self.documents, "kinds": dict(self.kinds)}
-
-
-class _SegmentFiles:
-    """One segment's files, read into memory once and shared by every reader of the segment.
-
-    Whoosh's compound storage gives each reader a view of its memory map, and the reader's
-    BytesIO copies it, so every searcher held its own copy of the terms, postings and stored
-    fields (an extra searcher cost 64 MB of PSS on Reuters' 130 MB index, RSS twice that). A
-    BytesIO over ``bytes`` shares them, so here a reader is only a position over bytes read once,
-    and a pool of searchers, and every generation that keeps the segment, share one copy. A
-    segment's files never change once written (deletions live in the table of contents), so they
-    are read whole when the segment is first opened; a segment that is not a compound file (not
-    what the index writes) is read through the index's storage as Whoosh reads it.
-
-    Readers call ``close`` on their storage, which does nothing here: the last generation using
-    the segment calls ``release``.
-    """
-
-    def __init__(self, storage: Any, segment: Any) -> None:
-        self._storage = storage
-        self._bytes: dict[str, bytes] = {}
-        #: what is kept for this segment across generations (``term_scores.segment_cache``)
-        self.segment_cache: dict[Any, Any] = {}
-        self.users = 0
-        #: the file's identity, to share it with later generations (None: not shared)
-        self.key: tuple[Any, ...] | None = None
-        if segment.is_compound():
-            with storage.open_file(segment.make_filename(segment.COMPOUND_EXT)) as dbfile:
-                st = os.fstat(dbfile.fileno())
-                self.key = (segment.segment_id(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-                compound = CompoundStorage(dbfile, use_mmap=False)
-                for name in compound.list():
-                    offset, length = compound.range(name)
-                    self._bytes[name] = os.pread(dbfile.fileno(), length, offset)
-
-    def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        data = self._bytes.get(name)
-        if data is None:
-            return self._storage.open_file(name, *args, **kwargs)
-        return BufferFile(data, name=name)
-
-    def file_exists(self, name: str) -> bool:
-        return name in self._bytes or bool(self._storage.file_exists(name))
-
-    def file_length(self, name: str) -> int:
-        data = self._bytes.get(name)
-        return len(data) if data is not None else int(self._storage.file_length(name))
-
-    def list(self) -> list[str]:
-        return sorted(set(self._storage.list()) | set(self._bytes))
-
-    def close(self) -> None:
-        """What a reader calls when it closes; the files stay for the segment's other readers."""
-
-    def release(self) -> None:
-        self._bytes.clear()
-        self.segment_cache.clear()
-
-
-# segments open in some generation, by file identity, so the next generation reuses them
-_segments: dict[tuple[Any, ...], _SegmentFiles] = {}
-_segments_lock = threading.Lock()
-
-
-def _acquire_segment(storage: Any, segment: Any) -> _SegmentFiles:
-    """The segment's shared files: those a live generation already holds, or newly opened."""
-    files = _SegmentFiles(storage, segment)
-    with _segments_lock:
-        known = _segments.get(files.key) if files.key is not None else None
-        if known is None and files.key is not None:
-            _segments[files.key] = files
-        chosen = known or files
-        chosen.users += 1
-    if known is not None:
-        files.release()  # the same segment was already open
-    return chosen
-
-
-def _release_segment(files: _SegmentFiles) -> None:
-    with _segments_lock:
-        files.users -= 1
-        last = files.users == 0
-        if last and files.key is not None:
-            _segments.pop(files.key, None)
-    if last:
-        files.release()
-
-
-#: Opening a generation retries when a commit removes its files in between, as Whoosh does.
-_OPEN_TRIES = 10
-#: A search that starts while another opens the new generation waits this long for it (seconds;
-#: after a small commit the open takes a few tens of milliseconds, since only new segments are
-#: read), so it sees the commit; past that it reads the previous generation rather than stall.
-OPEN_WAIT = 0.5
-
-
-class _Generation:
-    """The searchers of one committed index generation: one per search running on it."""
-
-    def __init__(self, ix: Any) -> None:
-        self._ix = ix
-        for attempt in range(_OPEN_TRIES):
-            try:
-                self._load(TOC.read(ix.storage, ix.indexname))
-                break
-            except OSError:
-                if attempt == _OPEN_TRIES - 1:
-                    raise
-                time.sleep(0.05)
-        self._lock = threading.Lock()
-        self._idle: list[Searcher] = [self._first]
-        self._all: list[Searcher] = [self._first]
-        self._users = 0
-        self._retired = False
-        self._closed = False
-        #: the live counts of this generation (NewsIndex.stats)
-        self.stats: Stats | None = None
-        try:
-            columns(self._first)  # read here, by the search that opens it, not the next ones
-        except BaseException:
-            self.retire()
-            raise
-
-    def _load(self, toc: Any) -> None:
-        self.number = int(toc.generation)
-        self._schema = toc.schema
-        self._segments = list(toc.segments)
-        self._files: list[_SegmentFiles] = []
-        try:
-            for segment in self._segments:
-                self._files.append(_acquire_segment(self._ix.storage, segment))
-                # its files come from _SegmentFiles now, not from the compound file
-                segment.compound = False
-            self._first = self._open()
-        except BaseException:
-            for files in self._files:
-                _release_segment(files)
-            raise
-
-    def _open(self) -> Searcher:
-        readers = [
-            SegmentReader(files, self._schema, segment, generation=self.number)
-            for files, segment in zip(self._files, self._segments, strict=True)
-        ]
-        reader: Any
-        if not readers:
-            reader = EmptyReader(self._schema)
-        elif len(readers) == 1:
-            reader = readers[0]
-        else:
-            reader = MultiReader(readers, generation=self.number)
-        return Searcher(reader, fromindex=self._ix)
-
-    def _another(self) -> Searcher:
-        searcher = self._open()
-        share_caches(searcher, self._first)
-        pairs = zip(
-            searcher.reader().leaf_readers(), self._first.reader().leaf_readers(), strict=True
-        )
-        for (mine, _), (first, _) in pairs:
-            share_caches(mine, first)
-        return searcher
-
-    def take(self) -> Searcher | None:
-        """A searcher for one search (None once this generation is closed)."""
-        with self._lock:
-            if self._closed:
-                return None
-            self._users += 1
-            if self._idle:
-                return self._idle.pop()
-        try:
-            searcher = self._another()
-        except BaseException:
-            self.give(None)
-            raise
-        with self._lock:
-            self._all.append(searcher)
-        return searcher
-
-    def give(self, searcher: Searcher | None) -> None:
-        """Return a searcher taken for a search; the last one back closes a retired generation."""
-        with self._lock:
-            self._users -= 1
-            if searcher is not None:
-                self._idle.append(searcher)
-            close = self._retired and not self._users and not self._closed
-            self._closed = self._closed or close
-        if close:
-            self._close()
-
-    def retire(self) -> None:
-        """A newer generation serves new searches; close once the running ones are done."""
-        with self._lock:
-            self._retired = True
-            close = not self._users and not self._closed
-            self._closed = self._closed or close
-        if close:
-            self._close()
-
-    def _close(self) -> None:
-        for searcher in self._all[1:] + self._all[:1]:
-            searcher.close()
-        for reader, _ in self._first.reader().leaf_readers():
-            release_caches(reader)
-        release_caches(self._first)
-        for files in self._files:
-            _release_segment(files)
-        self._idle.clear()
-        self._all.clear()
-
-
 class NewsIndex:
-    """A news index opened for reading. Create with :func:`open_index`."""
+    """A news index opened for reading. Create with :func:`open_index`; ``location`` is an
+    index directory, an engine URL (``scheme://...``) or an engine already open."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = str(path)
-        self._ix = open_whoosh(self.path)
-        self._lock = threading.Lock()
-        self._opened = threading.Condition(self._lock)
-        self._generation = _Generation(self._ix)
-        # a newer generation is being opened by one search (see _latest)
-        self._opening = False
-        self._closed = False
+    def __init__(self, location: str | os.PathLike[str] | Engine) -> None:
+        if isinstance(location, str | os.PathLike):
+            self.path = os.fspath(location)
+            self._engine = open_engine(self.path)
+        else:
+            self._engine = location
+            self.path = str(getattr(location, "path", location.name))
+
+    @property
+    def engine_name(self) -> str:
+        """Which engine holds the index ("whoosh", ...)."""
+        return self._engine.name
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            generation = self._generation
-        generation.retire()
+        self._engine.close()
 
     def __enter__(self) -> NewsIndex:
         return self
@@ -292,57 +54,7 @@ class NewsIndex:
 
     def generation(self) -> int:
         """The index generation new searches read (changes on every commit)."""
-        return self._latest().number
-
-    def _latest(self) -> _Generation:
-        """The generation for a new search: the latest commit, opened by the first search to
-        see it (a directory listing when nothing changed). A search that comes while another
-        opens it waits for that, up to OPEN_WAIT, and then reads the previous generation."""
-        current = self._generation
-        if self._closed or self._ix.latest_generation() == current.number:
-            return current
-        with self._opened:
-            if self._opening:
-                self._opened.wait_for(lambda: not self._opening, timeout=OPEN_WAIT)
-            if self._opening or self._generation is not current:
-                return self._generation
-            self._opening = True
-        try:
-            fresh = _Generation(self._ix)
-        except BaseException:
-            with self._opened:
-                self._opening = False
-                self._opened.notify_all()
-            raise
-        with self._opened:
-            old, self._generation, self._opening = self._generation, fresh, False
-            closed = self._closed
-            self._opened.notify_all()
-        old.retire()
-        if closed:
-            fresh.retire()
-        return fresh
-
-    @contextmanager
-    def _borrow(self) -> Iterator[tuple[_Generation, Searcher]]:
-        while True:
-            if self._closed:
-                raise ValueError(f"the index at {self.path} was closed")
-            generation = self._latest()
-            searcher = generation.take()
-            if searcher is not None:
-                break
-        try:
-            yield generation, searcher
-        finally:
-            generation.give(searcher)
-
-    @contextmanager
-    def searcher(self) -> Iterator[Searcher]:
-        """A Whoosh searcher on the latest generation, for the library's own reading modules
-        only; this thread's alone until the ``with`` block ends."""
-        with self._borrow() as (_, searcher):
-            yield searcher
+        return self._engine.generation()
 
     def search(
         self,
@@ -374,70 +86,87 @@ class NewsIndex:
             page=page,
             per_page=per_page,
         )
-        with self.searcher() as s:
-            return run_search(s, params, time_budget=time_budget, started=started)
+        with Deadline(started, time_budget) as deadline:
+            tree = parse_query(params.query)
+            check_capabilities(self._engine, tree)
+            found = self._engine.search(tree, params, deadline)
+            results = tuple(_article_result(a) for a in found.articles)
+        return SearchResults(
+            params=params,
+            total_hits=found.total_hits,
+            total_articles=found.total_articles,
+            results=results,
+            facets=found.facets,
+            suggestion=found.suggestion,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def highlight(
+        self, texts: Sequence[str], query: str, *, time_budget: float | None = None
+    ) -> list[str]:
+        """``texts`` as escaped HTML with ``query``'s matches in ``<mark>``, as search hits mark
+        them (the article page). Marking is bounded rather than refused: only the first
+        MAX_QUERY_CHARS of ``query`` count, a query that cannot run marks nothing, and past
+        ``time_budget`` seconds the rest is left unmarked."""
+        spans: list[tuple[tuple[int, int], ...]] = [()] * len(texts)
+        if query.strip():
+            try:
+                tree = parse_query(query[:MAX_QUERY_CHARS])
+                check_capabilities(self._engine, tree)
+            except QueryError:
+                tree = None
+            if tree is not None:
+                with Deadline(time.perf_counter(), time_budget, lane=None) as deadline:
+                    spans = self._engine.spans(texts, tree, deadline)
+        return [mark_text(text, found) for text, found in zip(texts, spans, strict=True)]
 
     def article(self, article_id: str, *, time_budget: float | None = None) -> Article | None:
         """The article with this id, rebuilt in reading order, or None (QueryTooSlow past
         ``time_budget`` seconds: an article can hold many thousands of passages)."""
-        with Deadline(time.perf_counter(), time_budget) as deadline, self.searcher() as s:
-            docs = []
-            for i, doc in enumerate(s.documents(article_id=article_id)):
-                if i % 256 == 0:
-                    deadline.check()
-                docs.append(doc)
-        return article_from_documents(docs) if docs else None
+        with Deadline(time.perf_counter(), time_budget) as deadline:
+            return self._engine.article(article_id, deadline)
 
     def article_ids(self) -> list[str]:
         """Every live article id, sorted."""
-        with self.searcher() as s:
-            return _article_ids(s)
+        return self._engine.article_ids()
 
     def articles(self) -> Iterator[Article]:
         """Every article, in id order (what ``newsfind export`` writes)."""
-        for article_id in self.article_ids():
-            article = self.article(article_id)
-            if article is not None:
-                yield article
+        return self._engine.articles()
 
     def stats(self) -> Stats:
-        """Live counts (deleted documents excluded).
-
-        Counting walks postings (about 0.3 s at 200,000 passages) and the search page's home
-        shows these counts on every visit, so they are kept with their generation.
-        """
-        with self._borrow() as (generation, s):
-            if generation.stats is None:
-                generation.stats = _count(s)
-            return generation.stats
+        """Live counts (deleted documents excluded), kept with their generation."""
+        return self._engine.stats()
 
 
-def _article_ids(s: Searcher) -> list[str]:
-    reader = s.reader()
-    deletions = reader.has_deletions()
-    ids = []
-    for text in reader.field_terms("article_id"):
-        if deletions and not any(
-            not reader.is_deleted(d) for d in reader.postings("article_id", text).all_ids()
-        ):
-            continue
-        ids.append(text)
-    return ids
+def _article_result(found: EngineArticle) -> ArticleResult:
+    hits = tuple(
+        Hit(
+            doc_id=hit.doc_id,
+            kind=hit.kind,
+            position=hit.position,
+            snippet=hit_snippet(hit.kind, hit.text, hit.spans),
+            score=hit.score,
+            credit=hit.credit,
+            date=hit.date,
+        )
+        for hit in found.hits
+    )
+    return ArticleResult(
+        article_id=found.article_id,
+        headline=found.headline,
+        url=found.url,
+        published=found.published,
+        source=found.source,
+        score=found.score,
+        hits=hits,
+        more_hits=found.more_hits,
+        dateline=found.dateline,
+        byline=found.byline,
+    )
 
 
-def _count(s: Searcher) -> Stats:
-    reader = s.reader()
-    deletions = reader.has_deletions()
-    kinds: dict[str, int] = {}
-    for kind in KINDS:
-        if ("kind", kind) not in reader:
-            kinds[kind] = 0
-            continue
-        ids = reader.postings("kind", kind).all_ids()
-        kinds[kind] = sum(1 for d in ids if not (deletions and reader.is_deleted(d)))
-    return Stats(articles=len(_article_ids(s)), documents=s.doc_count(), kinds=kinds)
-
-
-def open_index(path: str | os.PathLike[str]) -> NewsIndex:
-    """Open the index at ``path``; raises IndexNotFound when there is none."""
-    return NewsIndex(path)
+def open_index(location: str | os.PathLike[str]) -> NewsIndex:
+    """Open the index at ``location`` (a directory, or ``scheme://...`` for another engine);
+    raises IndexNotFound when there is none."""
+    return NewsIndex(location)

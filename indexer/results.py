@@ -1,7 +1,7 @@
 """What a search returns: frozen dataclasses with the INTERFACE.md JSON form (``to_json``).
 
 These are the only search types that leave the library; the web app renders them and the CLI
-prints them, so nothing outside ``indexer`` ever touches a Whoosh object.
+prints them, so nothing outside an engine's package ever touches an engine's object.
 """
 
 from __future__ import annotations
@@ -10,10 +10,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS"]
+__all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS", "Stats"]
 
 #: Accepted values of ``sort``.
 SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts of live articles and documents, per document kind."""
+
+    articles: int
+    documents: int
+    kinds: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"articles": self.articles, "documents": self.documents, "kinds": dict(self.kinds)}
 
 
 @dataclass(frozen=True)

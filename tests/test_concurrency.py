@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from indexer import ArticleWriter, IndexLocked, article_from_json, index_articles, open_index
-from indexer.writing import create_whoosh
+from indexer.engine.whoosh.writer import create_whoosh
 
 
 def corpus(prefix: str, n: int, *, start: int = 0) -> list[dict[str, Any]]:

@@ -539,17 +539,21 @@ def test_fuzzy_words_find_the_stemmed_terms_on_one_segment_as_on_many(tmp_path: 
     from the unstemmed spelling list on a single segment, so "milirary~" once found nothing
     in a fresh one-segment index and six documents once it had two segments."""
     from indexer import article_from_json
-    from indexer import writing as store
+    from indexer.engine.whoosh import writer as store
+
+    def segments() -> int:
+        with store.open_whoosh(path).reader() as reader:
+            return len(list(reader.leaf_readers()))
 
     path = tmp_path / "ix"
     index_articles(path, iter_articles([str(SEED)]))
+    assert segments() == 1
     with open_index(path) as one:
-        assert len(list(one._ix.reader().leaf_readers())) == 1
         single = count(one, "milirary~")
     assert single > 0
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store, "MERGE_BELOW_DOCS", 0)  # keep the second segment apart
         index_articles(path, [article_from_json({"id": "x1", "paragraphs": ["Ferry timetables."]})])
+    assert segments() == 2
     with open_index(path) as two:
-        assert len(list(two._ix.reader().leaf_readers())) == 2
         assert count(two, "milirary~") == single == count(two, "military")

@@ -186,7 +186,7 @@ def test_stats_are_kept_per_commit_and_follow_deletes(tmp_path):
 
 
 def _segment_sizes(path: Path) -> list[int]:
-    from indexer.writing import open_whoosh
+    from indexer.engine.whoosh.writer import open_whoosh
 
     with open_whoosh(path).reader() as reader:
         return sorted(r.doc_count_all() for r, _ in reader.leaf_readers())
@@ -210,7 +210,7 @@ def test_small_segments_fold_together_at_each_commit(tmp_path: Path) -> None:
 def test_large_segments_are_never_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whoosh's default policy merged 27 of 28 similar segments in one go at a million passages;
     segments past MERGE_BELOW_DOCS stay as written."""
-    from indexer import writing as store
+    from indexer.engine.whoosh import writer as store
 
     monkeypatch.setattr(store, "MERGE_BELOW_DOCS", 5)
     path = tmp_path / "ix"

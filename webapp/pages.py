@@ -8,13 +8,12 @@ from datetime import date
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
-from indexer import Article
+from indexer import Article, NewsIndex
 
 from .context import SearchRequest, search_context
 from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
-from .marking import mark_terms, query_terms
 from .views import search_url
 
 __all__ = ["bp", "ArticleBlock", "article_blocks"]
@@ -59,37 +58,39 @@ class ArticleBlock:
 
 
 def article_blocks(
-    article: Article, query: str, time_budget: float | None = None
+    index: NewsIndex, article: Article, query: str, time_budget: float | None = None
 ) -> list[ArticleBlock]:
     """The article's passages with their document positions (INTERFACE.md reading order:
-    headline, captions, paragraphs, notes), the query's words marked (within ``time_budget``
-    seconds; past it the rest is shown unmarked)."""
-    terms = query_terms(query, time_budget)
-    blocks: list[ArticleBlock] = []
-    position = 0
+    headline, captions, paragraphs, notes), the query's matches marked by the index as its
+    snippets mark them (within ``time_budget`` seconds; past it the rest is shown unmarked)."""
+    kinds: list[tuple[str, str | None, date | None]] = []
+    texts: list[str] = []
     if article.headline:
-        blocks.append(ArticleBlock(position, "headline", mark_terms(article.headline, terms)))
-        position += 1
+        kinds.append(("headline", None, None))
+        texts.append(article.headline)
     for caption in article.captions:
-        text = mark_terms(caption.text, terms)
-        blocks.append(ArticleBlock(position, "caption", text, caption.credit, caption.date))
-        position += 1
-    for kind, texts in (("paragraph", article.paragraphs), ("note", article.notes)):
-        for text_ in texts:
-            blocks.append(ArticleBlock(position, kind, mark_terms(text_, terms)))
-            position += 1
-    return blocks
+        kinds.append(("caption", caption.credit, caption.date))
+        texts.append(caption.text)
+    for kind, passages in (("paragraph", article.paragraphs), ("note", article.notes)):
+        kinds.extend((kind, None, None) for _ in passages)
+        texts.extend(passages)
+    marked = index.highlight(texts, query, time_budget=time_budget)
+    return [
+        ArticleBlock(position, kind, Markup(html), credit, when)
+        for position, ((kind, credit, when), html) in enumerate(zip(kinds, marked, strict=True))
+    ]
 
 
 @bp.get("/articles/<article_id:article_id>", merge_slashes=False)
 def article(article_id: str) -> str:
     """One article in reading order; ``?q=`` marks the query's words, ``#doc-N`` a passage."""
     budget = current_app.config.get("QUERY_TIME_BUDGET")
-    found = get_index().article(article_id, time_budget=budget)
+    index = get_index()
+    found = index.article(article_id, time_budget=budget)
     if found is None:
         raise RequestFailed(404, f"There is no article with id {article_id!r}.", "id")
     query = request.args.get("q", "")
-    blocks = article_blocks(found, query, budget)
+    blocks = article_blocks(index, found, query, budget)
     return render_template(
         "article.html",
         article=found,

@@ -78,7 +78,7 @@ def test_200_mb_jsonl_is_read_as_a_stream(tmp_path: Path) -> None:
 BATCHES = PEAK_MB + """
 import json, sys
 from indexer import article_from_json, index_articles
-from indexer import writing as store
+from indexer.engine.whoosh import writer as store
 # folding small segments together (MERGE_BELOW_DOCS) re-reads up to that many documents at each
 # commit, memory bounded by that size; this test is about the writer's own state per batch
 store.MERGE_BELOW_DOCS = 0

@@ -22,10 +22,10 @@ from indexer import (
     open_index,
 )
 from indexer.engine.whoosh import documents
+from indexer.engine.whoosh.writer import create_whoosh
 from indexer.ingest.html.page import parse_html
 from indexer.ingest.jsonl import parse_jsonl
 from indexer.model import parse_published
-from indexer.writing import create_whoosh
 
 GOOD_BEFORE = 2000
 

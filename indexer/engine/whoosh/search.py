@@ -1,9 +1,9 @@
-"""Running a search: matching, scoring, grouping hits by article, facets, snippets, suggestion.
+"""Running a search: matching, scoring, grouping hits by article, facets, spans, suggestion.
 
 Exact totals and facets need every matching document, so the match loop is kept lean: one
 unscored driver decides which documents are hits, the clauses are scored only on those, and
 everything per document (article, kind, source, date) comes from columns read once per searcher
-rather than from stored fields. Stored fields and snippets are loaded for the shown page only.
+rather than from stored fields. Stored fields and match spans are loaded for the shown page only.
 
 Scoring (the constants are a ``RankingConfig``, see ``ranking`` and docs/relevance.md): each
 clause scores BM25 over the document's text plus (``headline_weight``) the same words in its
@@ -16,7 +16,6 @@ best ones; ties go to the newer article.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,8 +25,9 @@ from whoosh import query as wq
 
 from ...budget import Deadline
 from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN
-from ...query.parser import parse_query
-from ...results import ArticleResult, Hit, SearchParams, SearchResults
+from ...query.tree import Group
+from ...results import SearchParams
+from ..base import EngineArticle, EngineHit, EngineResults, Span
 from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
 from .columns import Columns, columns
@@ -35,7 +35,7 @@ from .compile import CompiledQuery, compile_query
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
 from .filters import Filters
-from .highlight import WHOLE_CAPTION_CHARS, make_snippet
+from .highlight import match_spans
 from .match import match_segments
 from .ranking import DEFAULT, RankingConfig
 from .suggest import suggest
@@ -229,9 +229,13 @@ def _as_date(value: Any) -> date | None:
 
 def _article_result(
     searcher: Any, compiled: CompiledQuery, score: float, hits: list[tuple[float, int]]
-) -> ArticleResult:
+) -> EngineArticle:
     analyzer = searcher.schema["text"].analyzer
-    shown: list[Hit] = []
+
+    def spans(text: str) -> tuple[Span, ...]:
+        return tuple(match_spans(text, analyzer, compiled.marks, compiled.phrases))
+
+    shown: list[EngineHit] = []
     first: dict[str, Any] = {}
     first_docnum = 0
     for hit_score, docnum in hits[:HITS_SHOWN]:
@@ -239,27 +243,25 @@ def _article_result(
         if not first:
             first, first_docnum = stored, docnum
         text = stored.get("text") or ""
-        kind = stored.get("kind") or ""
-        whole = kind == "headline" or (kind == "caption" and len(text) <= WHOLE_CAPTION_CHARS)
-        snippet = make_snippet(
-            text, analyzer=analyzer, terms=compiled.marks, phrases=compiled.phrases, whole=whole
-        )
-        caption = kind == "caption"
+        caption = stored.get("kind") == "caption"
         shown.append(
-            Hit(
+            EngineHit(
                 doc_id=stored.get("doc_id") or "",
-                kind=kind,
+                kind=stored.get("kind") or "",
                 position=int(stored.get("position") or 0),
-                snippet=snippet,
+                text=text,
+                spans=spans(text),
                 score=hit_score,
                 credit=stored.get("credit") if caption else None,
                 date=_as_date(stored.get("photo_date")) if caption else None,
             )
         )
     published = first.get("published")
-    return ArticleResult(
+    headline = stored_headline(searcher, first_docnum, first) if first else None
+    return EngineArticle(
         article_id=first.get("article_id") or "",
-        headline=stored_headline(searcher, first_docnum, first) if first else None,
+        headline=headline,
+        headline_spans=spans(headline) if headline else (),
         url=first.get("url"),
         published=to_utc(published) if isinstance(published, datetime) else None,
         source=first.get("source"),
@@ -273,30 +275,15 @@ def _article_result(
 
 def run_search(
     searcher: Any,
+    tree: Group,
     params: SearchParams,
-    ranking: RankingConfig = DEFAULT,
-    *,
-    time_budget: float | None = None,
-    started: float | None = None,
-) -> SearchResults:
-    """One page of results for validated ``params`` (QueryError for a query that cannot run).
-    ``ranking`` is for the relevance benchmark, which compares named settings on one index.
-    With ``time_budget`` (seconds, counted from ``started``, a ``time.perf_counter()``
-    reading, or from now), a search still working after that long stops with QueryTooSlow
-    instead of holding a server thread; every step looks at the clock (``budget``)."""
-    started = time.perf_counter() if started is None else started
-    with Deadline(started, time_budget) as deadline:
-        return _search(searcher, params, ranking, deadline, started)
-
-
-def _search(
-    searcher: Any,
-    params: SearchParams,
-    ranking: RankingConfig,
     deadline: Deadline,
-    started: float,
-) -> SearchResults:
-    tree = parse_query(params.query)
+    ranking: RankingConfig = DEFAULT,
+) -> EngineResults:
+    """One page of results for a parsed query and validated ``params`` (QueryError for a
+    query that cannot run). ``ranking`` is for the relevance benchmark, which compares named
+    settings on one index. Every step looks at ``deadline`` (``budget``): past the caller's
+    time budget the search stops with QueryTooSlow instead of holding a server thread."""
     compiled = compile_query(tree, searcher, deadline.check)
     cols = columns(searcher)
     matches = _match(searcher, compiled, params, ranking, deadline)
@@ -320,12 +307,10 @@ def _search(
         group = list(zip(matches.scores[hits].tolist(), matches.docs[hits].tolist(), strict=True))
         results.append(_article_result(searcher, compiled, float(ranked.scores[a]), group))
     suggestion = suggest(searcher, compiled.words, params.query, deadline.check)
-    return SearchResults(
-        params=params,
+    return EngineResults(
         total_hits=len(matches),
         total_articles=len(ranked.starts),
-        results=tuple(results),
+        articles=tuple(results),
         facets=_facets(cols, matches.docs),
         suggestion=suggestion,
-        took_ms=(time.perf_counter() - started) * 1000,
     )

@@ -10,6 +10,7 @@ from indexer import article_from_json, delete_articles, index_articles, open_ind
 from indexer.engine.whoosh import match as match_module
 from indexer.engine.whoosh import search as search_module
 from indexer.engine.whoosh.compile import compile_query
+from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.ranking import DEFAULT, UNTUNED
 from indexer.params import make_params
 from indexer.query.parser import parse_query
@@ -58,7 +59,7 @@ def _articles(n: int) -> list[Any]:
 def segmented_index(tmp_path: Any) -> Any:
     """Several segments (small batches) and deleted documents, the cases lengths depend on."""
     from indexer import iter_articles
-    from indexer import writing as store
+    from indexer.engine.whoosh import writer as store
 
     path = tmp_path / "ix"
     with pytest.MonkeyPatch.context() as patch:
@@ -73,7 +74,7 @@ def segmented_index(tmp_path: Any) -> Any:
 @pytest.mark.parametrize("ranking", [DEFAULT, UNTUNED], ids=["default", "untuned"])
 @pytest.mark.parametrize("query", QUERIES)
 def test_fast_path_equals_matcher_path(segmented_index, monkeypatch, query, ranking):
-    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+    with WhooshEngine(segmented_index) as ix, ix.searcher() as searcher:
         assert len(list(searcher.leaf_searchers())) > 1
         params = make_params(query)
         compiled = compile_query(parse_query(query), searcher)
@@ -89,7 +90,7 @@ def test_array_clauses_only_for_words_and_phrases(seed_index):
 
     from indexer.engine.whoosh.arrays.clause_scores import array_clauses
 
-    with open_index(seed_index) as ix, ix.searcher() as searcher:
+    with WhooshEngine(seed_index) as ix, ix.searcher() as searcher:
 
         def clauses(q: str) -> Any:
             return array_clauses(compile_query(parse_query(q), searcher).clauses)
@@ -138,7 +139,7 @@ def test_lengths_read_whole_equal_lengths_read_per_document(segmented_index):
 
     from indexer.engine.whoosh.arrays import term_scores
 
-    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+    with WhooshEngine(segmented_index) as ix, ix.searcher() as searcher:
         for sub, _ in searcher.leaf_searchers():
             for field in ("text", "headline"):
                 fast = term_scores._raw_lengths(sub.reader(), field)
@@ -153,7 +154,7 @@ def test_postings_are_read_a_block_at_a_time_and_equal_the_matcher(segmented_ind
     and give exactly the matcher's postings, deleted documents left out."""
     from indexer.engine.whoosh.arrays import term_scores
 
-    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+    with WhooshEngine(segmented_index) as ix, ix.searcher() as searcher:
         for sub, _ in searcher.leaf_searchers():
             reader = sub.reader()
             for word in ("putin", "harbour", "storm", "today"):
@@ -174,7 +175,7 @@ def test_postings_are_read_a_block_at_a_time_and_equal_the_matcher(segmented_ind
 def test_columns_read_whole_equal_columns_read_value_by_value(segmented_index):
     from indexer.engine.whoosh.columns import _whole_column
 
-    with open_index(segmented_index) as ix, ix.searcher() as searcher:
+    with WhooshEngine(segmented_index) as ix, ix.searcher() as searcher:
         for sub, _ in searcher.leaf_searchers():
             reader = sub.reader()
             columns = [("article_id", True), ("kind", True), ("source", True), ("month", True)]

@@ -1,4 +1,4 @@
-"""Snippets on their own: marking through the analyzer, escaping, windows cut at words."""
+"""Match spans through the analyzer (stems, accents, phrases), seen in the snippets they make."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.engine.whoosh.highlight import ELLIPSIS, SNIPPET_CHARS, analysed_tokens, make_snippet
+from indexer.engine.whoosh.highlight import analysed_tokens, match_spans
 from indexer.engine.whoosh.schema import name_analyzer, news_analyzer
+from indexer.snippets import ELLIPSIS, SNIPPET_CHARS, make_snippet
 
 ANALYZER = news_analyzer()
 
@@ -17,7 +18,7 @@ ANALYZER = news_analyzer()
 def snippet(
     text: str, terms: set[str], phrases: tuple[tuple[str, ...], ...] = (), **kw: bool
 ) -> str:
-    return make_snippet(text, analyzer=ANALYZER, terms=frozenset(terms), phrases=phrases, **kw)
+    return make_snippet(text, match_spans(text, ANALYZER, frozenset(terms), phrases), **kw)
 
 
 def plain(html_snippet: str) -> str:
@@ -83,7 +84,7 @@ _TOKEN_TEXT = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(text=_TOKEN_TEXT)
 def test_remembered_word_analysis_equals_the_analyzer(text: str) -> None:
-    """Snippets analyse each distinct word once (highlight._tokens); the tokens, positions and
+    """Spans analyse each distinct word once (highlight.analysed_tokens); the tokens, positions and
     character offsets must be the analyzer's own for every text."""
     for analyzer in (news_analyzer(), name_analyzer()):
         expected = [

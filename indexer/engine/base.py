@@ -1,0 +1,268 @@
+"""The seam between the library and a search engine: the ``Engine`` and ``EngineWriter``
+protocols, the dataclasses an engine answers with, and ``open_engine`` (location -> engine).
+
+How to add an engine (the next one is Sphinx/Manticore over SphinxQL):
+
+1. Write a package ``indexer/engine/<name>/`` with a class that has every member of ``Engine``
+   below and a writer class with every member of ``EngineWriter``. Nothing of the engine's own
+   (connections, result rows, markup) may leave that package: callers get the dataclasses of
+   this module, ``indexer.model.Article``, ``indexer.results.Stats`` and the library's errors
+   (``IndexNotFound``, ``IndexLocked``, ``QueryError``, ``QueryTooSlow``, ``WorkerDied``).
+2. Register it: ``register_engine("sphinx", SphinxEngine.open)`` where the opener takes the
+   whole location string (``sphinx://host:9306/news``) and the ``Mode``: "read" (searches
+   follow), "write" (only ``writer`` follows: open nothing for reading) or "create" (as "write",
+   creating an empty index when there is none); it raises ``IndexNotFound`` when there is none
+   (except for "create"). A location without ``scheme://`` is a directory: the Whoosh engine.
+3. Run the engine contract suite against it.
+
+What an engine receives and must do:
+
+- ``search(tree, params, deadline)``: ``tree`` is the parsed query (``indexer.query.tree``, a
+  ``Group``), never a query string: translate the tree. ``params`` (``indexer.results
+  .SearchParams``) are validated already: the filters ``kind``, ``source`` (case-insensitive),
+  ``date_from``/``date_to`` (whole days, inclusive, on ``published``), ``sort`` (one of
+  ``SORTS``), and the page asked for. Answer with ``EngineResults``: the page's articles best
+  first (an article scores as its best hit; ``more_hits`` counts its hits beyond the
+  ``HITS_SHOWN`` given), each hit with its document's full ``text`` and the character ``spans``
+  of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
+  documents) and ``total_articles`` exact over every match, not estimated; ``facets`` (name ->
+  {value: count} over every matching document, most frequent first, at most ``FACET_LIMIT``
+  each: kind, source, credit, month ``YYYY-MM``) when the engine declares "facets"; a corrected
+  query string as ``suggestion`` when it declares "suggest" and has one. Call ``deadline
+  .check()`` between units of work: it raises ``QueryTooSlow`` past the caller's time budget.
+  A query the engine cannot run raises ``QueryError`` (with ``param="q"``).
+- ``spans(texts, tree, deadline)``: the match spans of any texts for a query tree, as search
+  hits have them (the article page marks whole articles with these). Past the deadline the
+  remaining texts get no spans (never an error: a page is still shown).
+- ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
+  (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
+  engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
+  are query constructs; "proximity" (unquoted words near each other score higher), "facets"
+  and "suggest" describe what results hold.
+- ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
+  ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
+  ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
+  An engine is shared by threads: every read method may run in several at once.
+- ``writer(lock_timeout=..., procs=...)``: an ``EngineWriter`` for one batch, holding the
+  index's write lock (``IndexLocked`` after ``lock_timeout`` seconds). The library's
+  ``ArticleWriter`` does the rest (content hashes, batching, counting, repeats in a batch).
+
+An article is stored as several documents (headline, captions, paragraphs, notes: the
+``Article.passages``); ``replace`` swaps all of them at once and ``commit`` makes a batch
+visible atomically, so no reader ever sees half an article.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Literal, Protocol, runtime_checkable
+
+from ..budget import Deadline
+from ..errors import NewsfindError, QueryError
+from ..model import Article
+from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..results import SearchParams, Stats
+
+__all__ = [
+    "CAPABILITIES",
+    "Engine",
+    "EngineArticle",
+    "EngineHit",
+    "EngineResults",
+    "EngineWriter",
+    "Mode",
+    "Span",
+    "check_capabilities",
+    "needed_capabilities",
+    "open_engine",
+    "register_engine",
+]
+
+#: A match in a text: ``text[start:end]``.
+Span = tuple[int, int]
+
+#: Every capability an engine may declare.
+CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    """One matching document: its full text and where the query matches in it."""
+
+    doc_id: str
+    kind: str
+    position: int
+    text: str
+    spans: tuple[Span, ...]
+    score: float = 0.0
+    credit: str | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class EngineArticle:
+    """An article of the results page, with its best hits."""
+
+    article_id: str
+    headline: str | None
+    headline_spans: tuple[Span, ...]
+    url: str | None
+    published: datetime | None
+    source: str | None
+    score: float
+    hits: tuple[EngineHit, ...]
+    more_hits: int
+    dateline: str | None = None
+    byline: str | None = None
+
+
+@dataclass(frozen=True)
+class EngineResults:
+    """One page of articles, with exact totals over every match."""
+
+    total_hits: int
+    total_articles: int
+    articles: tuple[EngineArticle, ...]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class EngineWriter(Protocol):
+    """One batch of changes, holding the index's write lock until ``commit`` or ``cancel``;
+    leaving the ``with`` block commits, or cancels on an exception."""
+
+    def __enter__(self) -> EngineWriter: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def stored_hash(self, article_id: str) -> str | None:
+        """The content hash stored with the article's last committed version; "" when its
+        documents are not all there (each stores how many it has), None when not stored."""
+        ...
+
+    def replace(self, article: Article, digest: str) -> int:
+        """Delete every document of the article, add its new ones storing ``digest``, at
+        once at the commit; how many documents it has now. Raises ``WorkerDied`` when a
+        writing process died (the batch is then lost: cancel it)."""
+        ...
+
+    def delete(self, article_id: str) -> bool:
+        """Delete every document of the article at the commit; False when it is not stored."""
+        ...
+
+    def commit(self) -> None:
+        """Make the batch visible atomically and release the lock."""
+        ...
+
+    def cancel(self) -> None:
+        """Drop the batch and release the lock."""
+        ...
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """An open index of one engine (see the module docstring for the contract)."""
+
+    name: str
+    capabilities: frozenset[str]
+
+    def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults: ...
+
+    def spans(
+        self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None
+    ) -> list[tuple[Span, ...]]: ...
+
+    def article(self, article_id: str, deadline: Deadline | None = None) -> Article | None: ...
+
+    def article_ids(self) -> list[str]: ...
+
+    def articles(self) -> Iterator[Article]: ...
+
+    def stats(self) -> Stats: ...
+
+    def generation(self) -> int: ...
+
+    def writer(self, *, lock_timeout: float, procs: int = 1) -> EngineWriter: ...
+
+    def close(self) -> None: ...
+
+
+def needed_capabilities(node: Node) -> frozenset[str]:
+    """The query constructs of ``node`` an engine must declare to run it."""
+    if isinstance(node, Fuzzy):
+        return frozenset({"fuzzy"})
+    if isinstance(node, Prefix):
+        return frozenset({"prefix"})
+    if isinstance(node, Phrase):
+        return frozenset({"phrase"})
+    children: tuple[Node, ...] = ()
+    if isinstance(node, Group):
+        children = node.optional + node.required + node.excluded
+    elif hasattr(node, "children"):
+        children = node.children
+    elif hasattr(node, "child"):
+        children = (node.child,)
+    return frozenset().union(*(needed_capabilities(c) for c in children))
+
+
+def check_capabilities(engine: Engine, tree: Group) -> None:
+    """QueryError when ``tree`` uses a construct ``engine`` does not declare."""
+    missing = sorted(needed_capabilities(tree) - engine.capabilities)
+    if missing:
+        raise QueryError(
+            f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "
+            "rewrite the query without them"
+        )
+
+
+#: What an engine is opened for (see the module docstring).
+Mode = Literal["read", "write", "create"]
+#: ``opener(location, mode)``: the engine for a location of its scheme
+Opener = Callable[[str, Mode], Engine]
+_openers: dict[str, Opener] = {}
+_openers_lock = threading.Lock()
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def register_engine(scheme: str, opener: Opener) -> None:
+    """Let ``open_engine`` open ``scheme://...`` locations with ``opener(location, mode)``."""
+    with _openers_lock:
+        _openers[scheme.lower()] = opener
+
+
+def _whoosh(location: str, mode: Mode) -> Engine:
+    # imported here: Whoosh loads only when a Whoosh index is opened
+    from .whoosh.engine import WhooshEngine
+
+    return WhooshEngine(location, mode=mode)
+
+
+def open_engine(location: str | os.PathLike[str], mode: Mode = "read") -> Engine:
+    """The engine for ``location``: a plain path is a Whoosh index directory, ``scheme://...``
+    the engine registered for the scheme. ``mode`` says what for (``Mode``); a missing index
+    raises ``IndexNotFound`` unless it is "create"."""
+    text = os.fspath(location)
+    found = _SCHEME.match(text)
+    if found is None:
+        return _whoosh(text, mode)
+    scheme = found.group(1).lower()
+    with _openers_lock:
+        opener = _openers.get(scheme)
+        known = ", ".join(sorted(_openers)) or "none"
+    if opener is None:
+        raise NewsfindError(
+            f"{text}: no search engine is registered for {scheme}:// (registered: {known}; "
+            "a plain directory path is a Whoosh index)"
+        )
+    return opener(text, mode)
