@@ -1,7 +1,7 @@
 """One open NewsIndex per app, opened on first use and shared by every request thread.
 
-Opening a searcher costs far more than a query, and NewsIndex already refreshes itself when
-another process commits (and runs its searches at once, one searcher each), so requests share one
+Opening an index costs far more than a query, and NewsIndex already refreshes itself when
+another process commits (and runs its searches at once), so requests share one
 instance instead of opening their own. An index that is missing at start-up is looked for again
 on later requests, so a server started before ``newsfind index`` finishes begins answering once
 the index appears.
