@@ -273,7 +273,7 @@ def _word(tok: _Token, field: str | None) -> Node | None:
     if field in DATE_FIELDS:
         return _date_span(field, text)
     fuzzy = _FUZZY_RE.match(text)
-    if fuzzy is None and text.rpartition("~")[2].isdigit():
+    if fuzzy is None and "~" in text and text.rpartition("~")[2].isdigit():
         # another script's digits (putin~٢) would otherwise be searched as a word
         raise QueryError(f"'{text[:40]}': write the distance as ~1 or ~2 (ASCII digits)")
     if fuzzy and "~" in text:
