@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from indexer import open_index
 from indexer.engine.whoosh.columns import columns
+from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.filters import Filters
 from indexer.params import make_params
 
@@ -44,7 +44,7 @@ def _articles() -> list[dict[str, Any]]:
 @pytest.mark.parametrize("given", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()))
 def test_mask_keeps_and_clauses_agree(build_index: Any, given: dict[str, str]) -> None:
     path = build_index(articles=_articles())
-    with open_index(path) as ix, ix.searcher() as searcher:
+    with WhooshEngine(path) as engine, engine.searcher() as searcher:
         cols = columns(searcher)
         filters = Filters.of(make_params("harbour", **given), cols)
         docs = np.arange(len(cols.published), dtype=np.int64)
