@@ -74,6 +74,8 @@ CONSTRUCTS: list[tuple[str, str | None, set[str]]] = [
     ("harbour -reservoir", None, HARBOUR - RESERVOIR),
     ("harbour NOT reservoir", None, HARBOUR - RESERVOIR),
     ("+harbour lighthouse", None, HARBOUR),
+    ("(harbour -reservoir) OR keeper", None, (HARBOUR - RESERVOIR) | with_word("keeper")),
+    ("lighthouse (+harbour -reservoir)", None, LIGHTHOUSE | (HARBOUR - RESERVOIR)),
     ("(harbour OR lighthouse) AND keeper", None, LIGHTHOUSE & with_word("keeper")),
     ('"belt and road"', "phrase", {"summit#2"}),
     ('"road belt"', "phrase", set()),
