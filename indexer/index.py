@@ -17,6 +17,7 @@ from datetime import date
 from .budget import Deadline
 from .engine.base import Engine, EngineArticle, check_capabilities, open_engine
 from .errors import QueryError
+from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
 from .query.parser import parse_query
@@ -43,6 +44,12 @@ class NewsIndex:
         """Which engine holds the index ("whoosh", ...)."""
         return self._engine.name
 
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What the engine can do (``engine.base.CAPABILITIES``); a query that needs anything
+        else is refused with a QueryError naming the engine, never answered differently."""
+        return frozenset(self._engine.capabilities)
+
     def close(self) -> None:
         self._engine.close()
 
@@ -64,9 +71,9 @@ class NewsIndex:
         source: str | None = None,
         date_from: date | str | None = None,
         date_to: date | str | None = None,
-        sort: str = "relevance",
+        sort: str = DEFAULT_SORT,
         page: int | str = 1,
-        per_page: int | str = 10,
+        per_page: int | str = DEFAULT_PER_PAGE,
         time_budget: float | None = None,
     ) -> SearchResults:
         """Search the index: articles best first, each with its best hits and snippets.

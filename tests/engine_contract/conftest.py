@@ -25,6 +25,7 @@ from indexer import (
     index_articles,
     open_index,
 )
+from indexer.engine.base import CAPABILITIES
 
 #: engine name -> a fresh index location inside the given empty directory
 LocationFactory = Callable[[Path], str]
@@ -43,15 +44,14 @@ ENGINES: dict[str, LocationFactory] = {
 
 #: Every capability an engine may declare (``NewsIndex.capabilities``); the suite skips, with
 #: the reason, what an engine does not declare, and checks that it refuses it with QueryError.
-ALL_CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+ALL_CAPABILITIES = CAPABILITIES
 
 
 def capabilities(ix: NewsIndex) -> frozenset[str]:
-    """What ``ix``'s engine declares it can do.
-
-    TODO(issue 12): ``NewsIndex.capabilities`` is being added in another branch; until it is
-    here, an index without the attribute is taken to do everything (which Whoosh does)."""
-    return frozenset(getattr(ix, "capabilities", ALL_CAPABILITIES))
+    """What ``ix``'s engine declares it can do (each one of ALL_CAPABILITIES)."""
+    declared = ix.capabilities
+    assert declared <= ALL_CAPABILITIES, declared - ALL_CAPABILITIES
+    return declared
 
 
 def needs(ix: NewsIndex, capability: str, probe: str | None = None) -> None:
