@@ -181,18 +181,6 @@ FILTERS = st.fixed_dictionaries(
 )
 
 
-#: Known engine bug (the default run's fixed examples miss it; NEWSFIND_FUZZ=long finds it):
-#: Whoosh's AndNotMatcher._find_first (whoosh3 3.54.0 and whoosh-reloaded 2.7.5) only skips the
-#: excluded matcher when both start on the same document, so an excluded word whose first
-#: document comes before the positive side's first one is not excluded there ("x -y" finds a
-#: document with both). Found by this oracle; once fixed in indexer/engine/whoosh, drop the mark
-#: (strict: the tests then fail until it is dropped).
-ANDNOT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="Whoosh AndNotMatcher skips no excluded documents before the first candidate",
-)
-
-
 @settings(PROFILE)
 @given(
     corpus=corpora(),
@@ -234,7 +222,6 @@ def test_oracle_edit_distance(a: str, b: str, distance: int) -> None:
     assert oracle.osa_distance(a, b) == distance
 
 
-@ANDNOT_BUG
 def test_an_excluded_word_is_excluded_from_the_first_candidate(make_index: Any) -> None:
     ix = make_index(
         [
