@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from .arrays.term_scores import generation_cache, segment_cache
 
-__all__ = ["Columns", "Coded", "columns", "NO_DATE"]
+__all__ = ["Columns", "Coded", "columns", "whole_column", "NO_DATE"]
 
 #: The published timestamp of an undated document (sorts before every date).
 NO_DATE = float("-inf")
@@ -150,7 +150,7 @@ def _read(reader: Any) -> Columns:
         n = reader.doc_count_all()
         if not reader.has_column(name):
             return [None] * n
-        part = _whole_column(reader, name, translate)
+        part = whole_column(reader, name, translate)
         if part is None:
             part = list(reader.column_reader(name, translate=translate))
         return part[:n] + [None] * (n - len(part))
@@ -169,7 +169,7 @@ def _read(reader: Any) -> Columns:
     )
 
 
-def _whole_column(reader: Any, name: str, translate: bool) -> list[Any] | None:
+def whole_column(reader: Any, name: str, translate: bool) -> list[Any] | None:
     """A segment's column read in one piece instead of value by value (the whoosh3 codec's
     variable-length and numeric columns; None for other kinds), each distinct value translated
     once by the field as Whoosh's own column reader would. At a million passages reading value

@@ -33,7 +33,7 @@ from ...query.tree import (
 )
 from .schema import KINDS
 
-__all__ = ["CompiledQuery", "Clause", "compile_query", "MAX_SCAN", "PROXIMITY_SLOP"]
+__all__ = ["CompiledQuery", "Clause", "compile_query", "terms_within", "MAX_SCAN", "PROXIMITY_SLOP"]
 
 #: How many candidate words a wildcard looks at before choosing; bounds the scan of ``a*``-like
 #: prefixes over a large vocabulary.
@@ -60,7 +60,7 @@ def _checked(items: Iterable[Any], check: Check) -> Iterable[Any]:
         yield item
 
 
-def _terms_within(
+def terms_within(
     reader: Any, field: str, text: str, distance: int, check: Check = _no_check
 ) -> list[str]:
     """The field's own terms within ``distance`` edits of ``text`` (first letter kept).
@@ -162,9 +162,9 @@ class _Compiler:
         else:
             stems = [t.text for t in self.schema[field].analyzer(folded, mode="query")]
             probe = stems[0] if len(stems) == 1 else folded
-            found = _terms_within(self.reader, field, probe, node.distance, self.check)
+            found = terms_within(self.reader, field, probe, node.distance, self.check)
             if probe != folded:
-                found += _terms_within(self.reader, field, folded, node.distance, self.check)
+                found += terms_within(self.reader, field, folded, node.distance, self.check)
             found = sorted(set(found))
         if len(found) > MAX_EXPANSIONS:
             freq = {t: self.reader.doc_frequency(field, t) for t in _checked(found, self.check)}

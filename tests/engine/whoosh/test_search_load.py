@@ -37,7 +37,7 @@ from indexer.budget import Deadline, HeavyLane
 from indexer.engine.whoosh import reader as reader_module
 from indexer.engine.whoosh.arrays.clause_scores import array_clauses, score_clauses
 from indexer.engine.whoosh.columns import columns
-from indexer.engine.whoosh.compile import _terms_within, compile_query
+from indexer.engine.whoosh.compile import compile_query, terms_within
 from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.feedback import rescore_with_feedback
 from indexer.engine.whoosh.highlight import match_spans
@@ -235,13 +235,13 @@ def test_fuzzy_expansion_skips_terms_too_long_or_short_to_be_near(slow_index: Pa
     with WhooshEngine(slow_index) as ix, ix.searcher() as s:
         reader = s.reader()
         for word, distance in [("caaa", 1), ("cza", 2), ("czbzz", 2), ("harbor", 2), ("c", 2)]:
-            mine = sorted(_terms_within(reader, "text", word, distance))
+            mine = sorted(terms_within(reader, "text", word, distance))
             whoosh = sorted(IndexReader.terms_within(reader, "text", word, distance, prefix=1))
             assert mine == whoosh, word
         # Whoosh's scan measured a 1,997-letter word against each of the 5,000-odd terms that
         # share its first letter (tens of seconds here, 79 s on a larger index)
         started = time.perf_counter()
-        assert _terms_within(reader, "text", "c" * 1997, 2) == []
+        assert terms_within(reader, "text", "c" * 1997, 2) == []
         assert time.perf_counter() - started < 2
 
 

@@ -173,7 +173,7 @@ def test_postings_are_read_a_block_at_a_time_and_equal_the_matcher(segmented_ind
 
 
 def test_columns_read_whole_equal_columns_read_value_by_value(segmented_index):
-    from indexer.engine.whoosh.columns import _whole_column
+    from indexer.engine.whoosh.columns import whole_column
 
     with WhooshEngine(segmented_index) as ix, ix.searcher() as searcher:
         for sub, _ in searcher.leaf_searchers():
@@ -183,7 +183,7 @@ def test_columns_read_whole_equal_columns_read_value_by_value(segmented_index):
             for name, translate in columns:
                 if not reader.has_column(name):
                     continue
-                whole = _whole_column(reader, name, translate)
+                whole = whole_column(reader, name, translate)
                 assert whole is not None, name
                 one_by_one = list(reader.column_reader(name, translate=translate))
                 assert whole[: len(one_by_one)] == one_by_one, name
