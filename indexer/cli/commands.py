@@ -196,7 +196,7 @@ def search_cmd(
     AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
     source: byline: dateline:, infra*, Puttin~, published:2023-10-01..2023-10-31,
     published:>=2023-10-17, photo_date:2023-10.
-    A query that begins with '-' follows '--':  newsfind search -- "-putin xi"
+    A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
     with _open(index_dir) as ix:
         try:

@@ -82,9 +82,15 @@ def test_query_errors_exit_2_with_one_line(seed_index: Path, args: list[str], me
 
 
 def test_a_query_beginning_with_dash_follows_double_dash(seed_index: Path) -> None:
+    # every passage of the seed that says "xi" also says "putin", so "-putin xi" finds nothing
+    # (it found some until Whoosh's AND NOT bug was fixed); a word the seed lacks excludes none
     code, out, _ = run("search", "--index", str(seed_index), "--json", "--", "-putin xi")
     assert code == 0
-    assert json.loads(out)["total_hits"] > 0
+    assert json.loads(out)["total_hits"] == 0
+    code, out, _ = run("search", "--index", str(seed_index), "--json", "--", "-zanzibar xi")
+    _, plain, _ = run("search", "--index", str(seed_index), "--json", "xi")
+    assert code == 0
+    assert json.loads(out)["total_hits"] == json.loads(plain)["total_hits"] > 0
     _, help_text, _ = run("search", "--help")
     assert "follows '--'" in help_text
 
