@@ -42,6 +42,7 @@ from .suggest import suggest
 
 __all__ = [
     "run_search",
+    "find_hits",
     "HITS_SHOWN",
     "FACET_LIMIT",
 ]
@@ -114,7 +115,7 @@ class _Matches:
         return list(zip(self.scores.tolist(), self.docs.tolist(), strict=True))
 
 
-def _match(
+def find_hits(
     searcher: Any,
     compiled: CompiledQuery,
     params: SearchParams,
@@ -286,7 +287,7 @@ def run_search(
     time budget the search stops with QueryTooSlow instead of holding a server thread."""
     compiled = compile_query(tree, searcher, deadline.check)
     cols = columns(searcher)
-    matches = _match(searcher, compiled, params, ranking, deadline)
+    matches = find_hits(searcher, compiled, params, ranking, deadline)
     deadline.check()
     if ranking.feeds_back(len(compiled.clauses)) and len(matches):
         matches.resolve_all(deadline)

@@ -78,9 +78,9 @@ def test_fast_path_equals_matcher_path(segmented_index, monkeypatch, query, rank
         assert len(list(searcher.leaf_searchers())) > 1
         params = make_params(query)
         compiled = compile_query(parse_query(query), searcher)
-        fast = search_module._match(searcher, compiled, params, ranking).pairs()
+        fast = search_module.find_hits(searcher, compiled, params, ranking).pairs()
         monkeypatch.setattr(match_module, "array_clauses", lambda clauses: None)
-        general = search_module._match(searcher, compiled, params, ranking).pairs()
+        general = search_module.find_hits(searcher, compiled, params, ranking).pairs()
     assert fast, query
     assert fast == general
 
