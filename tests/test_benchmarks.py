@@ -1,5 +1,6 @@
-"""Smoke test of the performance benchmark: it runs end to end on a tiny corpus and prints its
-tables and JSON. Timings are not checked here (speed targets live in the benchmark's output)."""
+"""Smoke tests of the benchmarks (perf on a tiny corpus, attack on a small index): each runs
+end to end and prints its tables and JSON. Timings are not checked here (speed targets live in
+the benchmarks' output)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,23 @@ pytestmark = [
         reason="../shared/data/news is absent: the benchmark's corpora come from it",
     ),
 ]
+
+
+def run_benchmark(
+    name: str, tmp_path: Path, out_json: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m benchmarks.<name> --quick ...`` in a work dir of its own; it must succeed."""
+    proc = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", "--quick", *args,
+         "--workdir", str(tmp_path / "work"), "--json", str(out_json)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc
 
 
 def test_query_mix_covers_every_category() -> None:
@@ -59,28 +77,7 @@ def test_corpus_beyond_the_real_articles_is_made_of_changed_copies(tmp_path: Pat
 
 def test_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     out_json = tmp_path / "perf.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.perf",
-            "--sizes",
-            "300",
-            "--quick",
-            "--web-seconds",
-            "1",
-            "--workdir",
-            str(tmp_path / "work"),
-            "--json",
-            str(out_json),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = run_benchmark("perf", tmp_path, out_json, "--sizes", "300", "--web-seconds", "1")
     assert "### Indexing" in proc.stdout
     assert "### Search latency" in proc.stdout
     assert "| ours |" in proc.stdout and "| whoosh |" in proc.stdout
@@ -95,3 +92,21 @@ def test_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
         # shared pages count once in PSS, once per process in RSS (read a moment apart)
         assert 0 < ours["peak_pss_mib"] <= ours["peak_rss_mib"] * 1.1, ours
     assert "peak PSS MiB" in proc.stdout
+
+
+def test_attack_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
+    """The attack and commit-churn benchmark end to end on a small Reuters index (timings are
+    the benchmark's output, docs/reliability.md)."""
+    out_json = tmp_path / "attack.json"
+    proc = run_benchmark("attack", tmp_path, out_json)
+    assert "### Attack" in proc.stdout and "### Commit churn" in proc.stdout
+    assert "p95 with attackers / alone:" in proc.stdout
+    report = json.loads(out_json.read_text())
+    (round_,) = report["attack"]["rounds"]
+    assert round_["alone"]["responses"] > 0 and round_["attacked"]["responses"] > 0
+    # attackers get answers or 400s, never a 5xx or a dropped connection
+    assert set(round_["attackers"]["statuses"]) <= {200, 400}
+    churn = report["churn"]
+    assert churn["commits"] >= 1
+    assert churn["committing"]["failures"] == 0
+    assert all(0 < s < 500 for s in churn["committing"]["statuses"])
