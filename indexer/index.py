@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from .budget import Deadline
-from .engine.base import Engine, EngineArticle, check_capabilities, open_engine
+from .engine.base import Engine, EngineArticle, check_capabilities, check_sort, open_engine
 from .errors import QueryError
 from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
 from .model import Article
@@ -96,6 +96,7 @@ class NewsIndex:
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree)
+            check_sort(self._engine, params.sort)
             found = self._engine.search(tree, params, deadline)
             results = tuple(_article_result(a) for a in found.articles)
         return SearchResults(

@@ -72,6 +72,9 @@ class Article:
     source: str | None = None
     byline: str | None = None
     dateline: str | None = None
+    #: when a crawler captured the page (WARC-Date of each capture, oldest first, UTC); apart
+    #: from ``published``, which the page itself states
+    captures: tuple[datetime, ...] = ()
 
     @staticmethod
     def derive_id(
@@ -123,6 +126,8 @@ class Article:
             out["captions"] = [c.to_json() for c in self.captions]
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.captures:
+            out["captures"] = [c.isoformat() for c in self.captures]
         return out
 
 
@@ -266,4 +271,15 @@ def article_from_json(obj: Any) -> Article:
         source=source,
         byline=_opt_str(obj, "byline"),
         dateline=_opt_str(obj, "dateline"),
+        captures=_captures(obj),
     )
+
+
+def _captures(obj: Mapping[str, Any]) -> tuple[datetime, ...]:
+    """The crawl dates of ``captures``: ISO 8601 strings, kept sorted and distinct."""
+    raw = obj.get("captures")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ValueError("'captures' must be a list of ISO 8601 strings")
+    return tuple(sorted({parse_published(v) for v in raw}))

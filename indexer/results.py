@@ -13,7 +13,8 @@ from typing import Any
 __all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS", "Stats"]
 
 #: Accepted values of ``sort``.
-SORTS = ("relevance", "newest", "oldest")
+#: ``crawled``: the most recent first capture (WARC input) first, articles never crawled last.
+SORTS = ("relevance", "newest", "oldest", "crawled")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,7 +28,7 @@ from ..writing import (
     delete_articles,
     index_articles,
 )
-from .render import render_article, render_results
+from .render import render_article, render_results, skip_lines
 
 __all__ = ["cli", "main"]
 
@@ -109,6 +110,7 @@ def index_cmd(
     show_bar = not quiet and sys.stderr.isatty()
     report: IndexReport
     errors_shown = 0
+    skipped: Counter[str] = Counter()
 
     def show_errors(rep: IndexReport) -> None:
         nonlocal errors_shown
@@ -123,7 +125,7 @@ def index_cmd(
             ) as bar:
                 report = index_articles(
                     index_dir,
-                    iter_articles(paths, on_bytes=bar.update),
+                    iter_articles(paths, on_bytes=bar.update, skipped=skipped),
                     on_article=show_errors,
                     batch_articles=batch_size,
                     procs=procs,
@@ -131,7 +133,7 @@ def index_cmd(
         else:
             report = index_articles(
                 index_dir,
-                iter_articles(paths),
+                iter_articles(paths, skipped=skipped),
                 on_article=show_errors,
                 batch_articles=batch_size,
                 procs=procs,
@@ -150,6 +152,8 @@ def index_cmd(
         f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
         err=True,
     )
+    for line in skip_lines(skipped):
+        click.echo(line, err=True)
     if report.failed:
         sys.exit(1)
 

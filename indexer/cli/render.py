@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Mapping
 
 import click
 
@@ -138,3 +139,17 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def skip_lines(tally: Mapping[str, int]) -> list[str]:
+    """The index summary's lines for what archives and feeds held besides articles: what was
+    skipped, by kind, and feed items indexed from their headline and summary alone."""
+    from ..ingest.feeds import SUMMARY_ONLY
+
+    skipped = sorted(((n, k) for k, n in tally.items() if n and k != SUMMARY_ONLY), reverse=True)
+    lines = []
+    if skipped:
+        lines.append("skipped: " + ", ".join(f"{n:,} {kind}" for n, kind in skipped))
+    if tally.get(SUMMARY_ONLY):
+        lines.append(f"note: {tally[SUMMARY_ONLY]:,} {SUMMARY_ONLY}")
+    return lines

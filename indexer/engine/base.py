@@ -66,7 +66,7 @@ from typing import Literal, Protocol, runtime_checkable
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..query.tree import DateSpan, Fuzzy, Group, Node, Phrase, Prefix
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -79,6 +79,7 @@ __all__ = [
     "Mode",
     "Span",
     "check_capabilities",
+    "check_sort",
     "needed_capabilities",
     "open_engine",
     "register_engine",
@@ -88,7 +89,8 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+#: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
+CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "crawled"})
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"prefix"})
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
+    if isinstance(node, DateSpan) and node.field == "crawled":
+        return frozenset({"crawled"})
     children: tuple[Node, ...] = ()
     if isinstance(node, Group):
         children = node.optional + node.required + node.excluded
@@ -224,6 +228,12 @@ def check_capabilities(engine: Engine, tree: Group) -> None:
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "
             "rewrite the query without them"
         )
+
+
+def check_sort(engine: Engine, sort: str) -> None:
+    """QueryError (param ``sort``) when ``sort`` needs a capability ``engine`` lacks."""
+    if sort == "crawled" and "crawled" not in engine.capabilities:
+        raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
 
 
 #: What an engine is opened for (see the module docstring).

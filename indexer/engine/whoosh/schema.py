@@ -70,4 +70,7 @@ def make_schema() -> fields.Schema:
         # the article's publication month, "2023-10", for the month facet
         month=fields.ID(sortable=True),
         content_hash=fields.STORED(),
+        # WARC captures: every crawl date (crawled: filters), the first one (sort=crawled)
+        crawled=fields.DATETIME(stored=True),
+        first_crawled=fields.DATETIME(sortable=True),
     )
