@@ -142,7 +142,7 @@ def _scan(stream: IO[bytes], size: int, skipped: Counter[str]) -> _Scan:
         scan.damage = f"corrupt data at byte {records.offset} ({str(exc).splitlines()[0][:80]})"
         return scan
     if records.offset < size:
-        scan.damage = f"truncated record at byte {records.offset}"
+        scan.damage = f"truncated or corrupt record at byte {records.offset}"
     return scan
 
 
