@@ -151,7 +151,7 @@ def _read(reader: Any) -> Columns:
 
     def read(name: str, translate: bool = True) -> list[Any]:
         n = reader.doc_count_all()
-        if not reader.has_column(name):
+        if name not in reader.schema or not reader.has_column(name):  # an older index
             return [None] * n
         part = whole_column(reader, name, translate)
         if part is None:
