@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -92,6 +93,18 @@ def _media_captions(item: ET.Element) -> tuple[Caption, ...]:
     return tuple(found.values())
 
 
+def _line(data: bytes) -> int | None:
+    """The line where ``data`` stops being well-formed XML (feedparser counts a declaration it
+    adds itself, so its line can be one off)."""
+    try:
+        ET.fromstring(data)
+    except ET.ParseError as exc:
+        return int(exc.position[0])
+    except ValueError:
+        return None
+    return None
+
+
 def _xml_items(data: bytes) -> list[ET.Element] | None:
     """The feed's items as XML, in document order (None when it is not well-formed XML)."""
     try:
@@ -106,7 +119,13 @@ def _item_article(
 ) -> tuple[Article, bool] | None:
     """One item's article and whether it had content of its own (None: nothing to index)."""
     headline = clean_text(html.unescape(entry.get("title") or "")) or None
-    content = "".join(c.get("value") or "" for c in entry.get("content") or [])
+    captions = _media_captions(item) if item is not None else ()
+    # feedparser files an item's own media:description under content: a caption, not a body
+    content = "".join(
+        c.get("value") or ""
+        for c in entry.get("content") or []
+        if clean_text(c.get("value") or "") not in {cap.text for cap in captions}
+    )
     summary = entry.get("summary") or ""
     paragraphs = _paragraphs(content or summary, source) if (content or summary) else ()
     if not headline and not paragraphs:
@@ -119,7 +138,7 @@ def _item_article(
         ),
         headline=headline,
         paragraphs=paragraphs,
-        captions=_media_captions(item) if item is not None else (),
+        captions=captions,
         url=link,
         published=published,
         source=site,
@@ -143,6 +162,21 @@ def parse_feed(
     items = _xml_items(data)
     if items is not None and len(items) != len(parsed.entries):
         items = None  # cannot pair them up safely: no captions rather than wrong ones
+    yield from _items(parsed, items, site, source, tally)
+    damage = parsed.get("bozo_exception")
+    # an HTML entity (&nbsp;) is a slip feeds often make and every reader forgives; anything
+    # else is damage: the items before it are indexed, as for any stream cut short
+    if isinstance(damage, SAXParseException) and "undefined entity" not in damage.getMessage():
+        yield ParseError(source, f"not well-formed XML ({damage.getMessage()})", _line(data))
+
+
+def _items(
+    parsed: Any,
+    items: list[ET.Element] | None,
+    site: str | None,
+    source: str,
+    tally: Counter[str] | None,
+) -> Iterator[Article]:
     for n, entry in enumerate(parsed.entries):
         made = _item_article(entry, items[n] if items else None, site, f"{source} item {n + 1}")
         if made is None:
