@@ -14,6 +14,7 @@ from .context import SearchRequest, search_context
 from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
+from .replay import captures_of
 from .views import search_url
 
 __all__ = ["bp", "ArticleBlock", "article_blocks"]
@@ -98,6 +99,7 @@ def article(article_id: str) -> str:
         captions=[b for b in blocks if b.kind == "caption"],
         paragraphs=[b for b in blocks if b.kind == "paragraph"],
         notes=[b for b in blocks if b.kind == "note"],
+        captures=captures_of(found.url, found.captures),
         search=SearchRequest(q=query),
     )
 

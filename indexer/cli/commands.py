@@ -297,6 +297,14 @@ def delete_cmd(article_ids: tuple[str, ...], index_dir: str) -> None:
     "relative links; the Host header is never used).",
 )
 @click.option(
+    "--wayback-base",
+    envvar="NEWSFIND_WAYBACK_BASE",
+    metavar="URL",
+    help="A web archive's replay prefix (https://web.archive.org/web, a pywb collection): "
+    "the article page links each capture of a crawled page to {URL}/{timestamp}/{page URL} "
+    "(default: $NEWSFIND_WAYBACK_BASE, else no links).",
+)
+@click.option(
     "--connection-limit",
     default=500,
     show_default=True,
@@ -318,6 +326,7 @@ def serve_cmd(
     port: int,
     threads: int | None,
     public_url: str | None,
+    wayback_base: str | None,
     connection_limit: int,
     request_timeout: float,
 ) -> None:
@@ -328,9 +337,12 @@ def serve_cmd(
     if not os.path.isdir(index_dir):
         raise click.ClickException(str(IndexNotFound(index_dir)))
     try:
-        app = create_app({"INDEX_DIR": index_dir, "PUBLIC_URL": public_url})
+        app = create_app(
+            {"INDEX_DIR": index_dir, "PUBLIC_URL": public_url, "WAYBACK_BASE": wayback_base}
+        )
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--public-url'") from None
+        hint = "'--wayback-base'" if str(exc).startswith("WAYBACK_BASE") else "'--public-url'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     n_threads = threads or 4 * (os.cpu_count() or 1)
     click.echo(f"newsfind: serving {index_dir} on http://{host}:{port}/", err=True)
     if not app.config["PUBLIC_URL"]:
