@@ -176,7 +176,9 @@ def _article(uri: str, plan: _Plan, data: bytes, source: str) -> Article | str:
         if exc.message == "no article text found":
             return NOT_ARTICLE
         raise
-    if is_link_index(decode_html(page[:_MAX_PAGE], where), article):
+    # a date or byline already says article: the page is decoded again only when neither is there
+    claims = article.published or article.byline
+    if not claims and is_link_index(decode_html(page[:_MAX_PAGE], where), article):
         return NOT_ARTICLE
     url = article.url or uri
     return replace(
