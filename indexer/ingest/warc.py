@@ -115,7 +115,7 @@ def _drain(record: Any) -> bool:
     return int(getattr(raw, "limit", 0)) <= 0
 
 
-def _scan(stream: IO[bytes], size: int, skipped: Counter[str]) -> _Scan:
+def _scan(stream: IO[bytes], skipped: Counter[str]) -> _Scan:
     """The first pass: every record's kind, URL and date, and where the file is damaged."""
     scan = _Scan()
     records = _QuietIterator(stream, arc2warc=True)
@@ -141,8 +141,6 @@ def _scan(stream: IO[bytes], size: int, skipped: Counter[str]) -> _Scan:
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         scan.damage = f"corrupt data at byte {records.offset} ({str(exc).splitlines()[0][:80]})"
         return scan
-    if records.offset < size:
-        scan.damage = f"truncated or corrupt record at byte {records.offset}"
     return scan
 
 
@@ -239,7 +237,7 @@ def parse_warc(
         return
     size = handle.seek(0, io.SEEK_END)
     handle.seek(0)
-    scan = _scan(handle, size, counts)
+    scan = _scan(handle, counts)
     handle.seek(0)
     done = 0
     for item in _parse_pass(handle, scan, source, counts):
