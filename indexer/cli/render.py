@@ -68,6 +68,10 @@ def render_article(article: Article, *, color: bool = False) -> str:
     if article.url:
         out.append(safe(article.url))
     out.append(f"id: {safe(article.id)}")
+    if article.captures:
+        first, last = article.captures[0].isoformat(), article.captures[-1].isoformat()
+        span = first if first == last else f"{first} to {last}"
+        out.append(f"captured {_plural(len(article.captures), 'time')}: {span}")
     for cap in article.captions:
         credit = f" ({safe(cap.credit)})" if cap.credit else ""
         times = f" [shown {cap.occurrences}x]" if cap.occurrences > 1 else ""

@@ -176,6 +176,12 @@ def test_cli_summary_counts_skips_and_crawled_filters_and_sorts(
     ]
     stored = index.article("https://example.com/news/quay-delayed")
     assert stored is not None and len(stored.captures) == 3
+    shown = CliRunner().invoke(
+        cli, ["show", "https://example.com/news/quay-delayed", "--index", str(index_dir)]
+    )
+    assert "captured 3 times: 2024-01-05T10:00:00+00:00 to 2024-03-01T12:00:00+00:00" in (
+        shown.stdout
+    )
 
 
 def _ids(index: NewsIndex, query: str, sort: str = "relevance") -> list[str]:
