@@ -84,3 +84,17 @@ def test_bad_wayback_base_is_one_line_naming_the_option(index_dir: Path) -> None
         result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_search_page_offers_the_crawled_sort(index_dir: Path) -> None:
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    try:
+        client = app.test_client()
+        plain = BeautifulSoup(client.get("/search?q=harbour").data, "html.parser")
+        ranked = BeautifulSoup(client.get("/search?q=harbour&sort=crawled").data, "html.parser")
+    finally:
+        app.extensions["newsfind_index"].close()
+    sorts = [li.get_text(strip=True) for li in plain.select("nav.sort li")]
+    assert sorts == ["Relevance", "Newest", "Oldest", "Crawled"]
+    current = ranked.select_one("nav.sort .sort-current")
+    assert current is not None and current.get_text() == "Crawled"
