@@ -325,3 +325,24 @@ def test_link_index_needs_links_without_article_claims() -> None:
     assert not is_link_index(claimed.decode(), parse_html(claimed, "claimed.html"))
     page = article_page("https://example.com/a", "Quay")
     assert not is_link_index(page.decode(), parse_html(page, "a.html"))
+
+
+def test_captures_add_up_across_archives_and_runs(tmp_path: Path) -> None:
+    """A crawl split over several files, and a later crawl indexed in another run: each is
+    another capture of the same article, whose text is the newest capture read."""
+    url = "https://example.com/news/quay-delayed"
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for n, (month, headline) in enumerate([("01", "Quay delayed"), ("02", "Quay delayed again")]):
+        warc = Archive(crawl / f"part-{n}.warc.gz")
+        warc.response(url, article_page(url, headline), f"2024-{month}-01T00:00:00Z")
+        warc.close()
+    later = Archive(tmp_path / "later.warc.gz")
+    later.response(url, article_page(url, "Quay opens at last"), "2024-05-01T00:00:00Z")
+    later.close()
+    index_dir = tmp_path / "ix"
+    assert index_articles(index_dir, iter_articles([str(crawl)])).failed == 0
+    assert index_articles(index_dir, iter_articles([str(tmp_path / "later.warc.gz")])).updated == 1
+    (stored,) = list(open_index(index_dir).articles())
+    assert stored.headline == "Quay opens at last"
+    assert [c.month for c in stored.captures] == [1, 2, 5]
