@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from indexer import index_articles, iter_articles
+from indexer import Article, index_articles, iter_articles
 from indexer.ingest.html.page import parse_html
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html"
@@ -102,10 +102,33 @@ def child(path: str, index_dir: str) -> None:
     print(json.dumps(out))
 
 
-def run(path: Path, workdir: Path, label: str) -> dict[str, Any]:
+def read_child(path: str) -> None:
+    """One timed read of ``path`` without indexing: what the reader alone holds in memory
+    (the index writer's pool grows with its batch up to ``limitmb``, whatever the input)."""
+    started = time.perf_counter()
+    articles = documents = 0
+    for item in iter_articles([path]):
+        if isinstance(item, Article):
+            articles += 1
+            documents += bool(item.headline) + len(item.captions) + len(item.paragraphs)
+            documents += len(item.notes)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out = {
+        "seconds": time.perf_counter() - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "articles": articles,
+        "documents": documents,
+        "failed": 0,
+        "peak_mb": usage.ru_maxrss / 1024,
+    }
+    print(json.dumps(out))
+
+
+def run(path: Path, workdir: Path, label: str, read_only: bool = False) -> dict[str, Any]:
     index_dir = tempfile.mkdtemp(prefix=f"ix-{label}-", dir=workdir)
+    mode = ["--child-read", str(path)] if read_only else ["--child", str(path), index_dir]
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.warc", "--child", str(path), index_dir],
+        [sys.executable, "-m", "benchmarks.warc", *mode],
         capture_output=True,
         text=True,
         check=False,
@@ -124,26 +147,8 @@ def _row(label: str, records: int, r: dict[str, Any]) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--records", type=int, default=20_000)
-    ap.add_argument("--memory-at", default="", help="record counts for the memory table")
-    ap.add_argument("--workdir", type=Path, default=None)
-    ap.add_argument("--json", type=Path, default=None, help="also write the runs as JSON")
-    ap.add_argument("--quick", action="store_true", help="82 records, memory at 41 and 82")
-    ap.add_argument("--child", nargs=2, metavar=("PATH", "INDEX"), help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    if args.child:
-        child(*args.child)
-        return
-    records = 82 if args.quick else args.records
-    counts = [41, 82] if args.quick else [int(c) for c in args.memory_at.split(",") if c]
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-warc-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    header = (
-        f"{'input':<10} {'records':>8} {'articles':>9} {'documents':>10} "
-        f"{'wall s':>8} {'CPU s':>8} {'docs/CPU s':>11} {'docs/wall s':>11} {'peak MB':>8}"
-    )
+def _compare(workdir: Path, records: int, header: str) -> dict[str, Any]:
+    """Index the same pages as files and as an archive; print both rows and the ratios."""
     files, warc = build(workdir, records)
     as_files = run(files, workdir, "files")
     as_warc = run(warc, workdir, "warc")
@@ -155,16 +160,46 @@ def main(argv: list[str] | None = None) -> None:
         print(f"archive / files docs per {what} second: {ratio:.2f}x (target >= 0.9)")
     if as_warc["documents"] != as_files["documents"]:
         raise SystemExit("the two runs indexed different documents: the comparison is void")
-    memory = {}
+    return {"files": as_files, "warc": as_warc}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=20_000)
+    ap.add_argument("--memory-at", default="", help="record counts for the memory table")
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None, help="also write the runs as JSON")
+    ap.add_argument("--quick", action="store_true", help="82 records, memory at 41 and 82")
+    ap.add_argument("--memory-only", action="store_true", help="only the memory table")
+    ap.add_argument("--child", nargs=2, metavar=("PATH", "INDEX"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-read", metavar="PATH", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return
+    if args.child_read:
+        read_child(args.child_read)
+        return
+    records = 82 if args.quick else args.records
+    counts = [41, 82] if args.quick else [int(c) for c in args.memory_at.split(",") if c]
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-warc-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"{'input':<10} {'records':>8} {'articles':>9} {'documents':>10} "
+        f"{'wall s':>8} {'CPU s':>8} {'docs/CPU s':>11} {'docs/wall s':>11} {'peak MB':>8}"
+    )
+    runs: dict[str, Any] = {"records": records}
+    if not args.memory_only:
+        runs.update(_compare(workdir, records, header))
+    runs["memory"] = memory = {}
     if counts:
-        print("\npeak memory of the archive run by record count")
+        print("\nthe archive read alone (no index writer), by record count")
         print(header)
         for count in counts:
             _, small = build(workdir / f"mem-{count}", count, with_files=False)
-            memory[count] = run(small, workdir, f"mem{count}")
+            memory[count] = run(small, workdir, f"mem{count}", read_only=True)
             print(_row("warc.gz", count, memory[count]), flush=True)
     if args.json:
-        runs = {"records": records, "files": as_files, "warc": as_warc, "memory": memory}
         args.json.write_text(json.dumps(runs, indent=2))
 
 
