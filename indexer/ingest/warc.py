@@ -171,9 +171,8 @@ def _article(uri: str, plan: _Plan, data: bytes, source: str) -> Article | str:
     try:
         article = parse_html(page, where)
     except ParseError as exc:
-        if exc.message == "no article text found":
-            return NOT_ARTICLE
-        raise
+        # a crawl holds every kind of page: one that is no article is a count, not a failure
+        return NOT_ARTICLE if exc.message == "no article text found" else f"page {exc.message}"
     # a date or byline already says article: the page is decoded again only when neither is there
     claims = article.published or article.byline
     if not claims and is_link_index(decode_html(page[:_MAX_PAGE], where), article):
@@ -204,11 +203,7 @@ def _parse_pass(
             if hit is None:
                 continue
             uri, plan = hit
-            try:
-                found = _article(uri, plan, record.content_stream().read(_MAX_PAGE), source)
-            except ParseError as exc:
-                yield exc
-                continue
+            found = _article(uri, plan, record.content_stream().read(_MAX_PAGE), source)
             if isinstance(found, str):
                 skipped[found] += 1
                 continue

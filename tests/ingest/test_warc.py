@@ -346,3 +346,19 @@ def test_captures_add_up_across_archives_and_runs(tmp_path: Path) -> None:
     (stored,) = list(open_index(index_dir).articles())
     assert stored.headline == "Quay opens at last"
     assert [c.month for c in stored.captures] == [1, 2, 5]
+
+
+def test_html_responses_without_a_page_are_counted_not_failed(tmp_path: Path) -> None:
+    warc = Archive(tmp_path / "odd.warc.gz")
+    warc.response("https://example.com/empty", b"  ", "2024-01-01T00:00:00Z")
+    warc.response("https://example.com/bin", b"\x00\x01\x02" * 100, "2024-01-01T00:00:00Z")
+    warc.response("https://example.com/text", b"just words", "2024-01-01T00:00:00Z")
+    articles, errors, skipped = read_all(warc.close())
+    assert articles == [] and errors == []
+    assert skipped == Counter(
+        {
+            "page empty file": 1,
+            "page binary content, not an HTML page": 1,
+            "page no HTML markup found": 1,
+        }
+    )
