@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -362,3 +364,18 @@ def test_html_responses_without_a_page_are_counted_not_failed(tmp_path: Path) ->
             "page no HTML markup found": 1,
         }
     )
+
+
+def test_an_archive_on_a_pipe_is_one_line_asking_for_a_file(crawl: Path, tmp_path: Path) -> None:
+    """Two passes need a file: a pipe is refused in one line (a redirected file works)."""
+    args = [sys.executable, "-m", "indexer", "index", "-", "--index", str(tmp_path / "ix")]
+    piped = subprocess.run(
+        args, input=crawl.read_bytes(), capture_output=True, timeout=120, check=False
+    )
+    assert piped.returncode == 1
+    assert b"error: <stdin>: a web archive is read twice: give it as a file, not a pipe" in (
+        piped.stderr
+    )
+    with crawl.open("rb") as handle:
+        redirected = subprocess.run(args, stdin=handle, capture_output=True, timeout=120)
+    assert redirected.returncode == 0 and b"2 articles: 2 added" in redirected.stderr
