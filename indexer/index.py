@@ -15,7 +15,14 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from .budget import Deadline
-from .engine.base import Engine, EngineArticle, check_capabilities, open_engine
+from .engine.base import (
+    Engine,
+    EngineArticle,
+    EngineResults,
+    TimelineEngine,
+    check_capabilities,
+    open_engine,
+)
 from .errors import QueryError
 from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
 from .model import Article
@@ -23,6 +30,7 @@ from .params import MAX_QUERY_CHARS, make_params
 from .query.parser import parse_query
 from .results import ArticleResult, Hit, SearchResults, Stats
 from .snippets import hit_snippet, mark_text
+from .timeline import Timeline, build_timeline, month_facet
 
 __all__ = ["NewsIndex", "Stats", "open_index"]
 
@@ -75,12 +83,15 @@ class NewsIndex:
         page: int | str = 1,
         per_page: int | str = DEFAULT_PER_PAGE,
         time_budget: float | None = None,
+        interval: str | None = None,
+        normalize: bool | str = False,
     ) -> SearchResults:
         """Search the index: articles best first, each with its best hits and snippets.
 
         Parameters are validated (strings as a web form sends them are accepted too); a bad
         one raises QueryError naming it in ``param``. See README "Query language".
         ``time_budget`` (seconds) bounds the work: past it, QueryTooSlow (a QueryError).
+        ``interval`` and ``normalize`` shape ``timeline`` (engines declaring "timeline").
         """
         started = time.perf_counter()
         params = make_params(
@@ -92,21 +103,39 @@ class NewsIndex:
             sort=sort,
             page=page,
             per_page=per_page,
+            interval=interval,
+            normalize=normalize,
         )
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree)
             found = self._engine.search(tree, params, deadline)
             results = tuple(_article_result(a) for a in found.articles)
+            timeline = self._timeline(found, params.interval, params.normalize)
+        facets = dict(found.facets)
+        if found.days is not None and "month" in facets:
+            facets["month"] = month_facet(found.days)  # the timeline's months, in date order
         return SearchResults(
             params=params,
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=found.facets,
+            facets=facets,
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+            timeline=timeline,
         )
+
+    def _timeline(
+        self, found: EngineResults, interval: str | None, normalize: bool
+    ) -> Timeline | None:
+        """The search's timeline, when the engine counts days (``TimelineEngine``)."""
+        if found.days is None or "timeline" not in self._engine.capabilities:
+            return None
+        totals = None
+        if normalize and isinstance(self._engine, TimelineEngine):
+            totals = self._engine.index_days()
+        return build_timeline(found.days, interval, totals)
 
     def highlight(
         self, texts: Sequence[str], query: str, *, time_budget: float | None = None

@@ -18,14 +18,16 @@ from ...errors import QueryError
 from ...model import Article
 from ...query.tree import Group
 from ...results import SearchParams, Stats
-from ..base import EngineResults, Mode, Span
+from ..base import DayCount, EngineMatch, EngineResults, Mode, Span
 from .compile import compile_query
+from .days import index_days
 from .documents import article_from_documents
 from .highlight import match_spans
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
 from .schema import KINDS
 from .search import run_search
+from .stream import stream_matches
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
 __all__ = ["WhooshEngine"]
@@ -41,7 +43,9 @@ class WhooshEngine:
     ``ranking`` swaps the scoring constants (the relevance benchmark compares settings)."""
 
     name = "whoosh"
-    capabilities = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+    capabilities = frozenset(
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "timeline", "stream"}
+    )
 
     def __init__(
         self,
@@ -93,6 +97,24 @@ class WhooshEngine:
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
         with self.searcher() as s:
             return run_search(s, tree, params, deadline, self._ranking)
+
+    def index_days(self) -> tuple[DayCount, ...]:
+        with self.searcher() as s:
+            return index_days(s)
+
+    def matches(
+        self,
+        tree: Group,
+        params: SearchParams,
+        *,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> Iterator[EngineMatch]:
+        """Every match as a stream; the searcher (one generation) is held until it ends."""
+        with self.searcher() as s:
+            yield from stream_matches(
+                s, tree, params, self._ranking, article_ids=article_ids, spans=spans
+            )
 
     def spans(
         self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None

@@ -1,0 +1,57 @@
+"""Matching articles and documents per publication day: a timeline's raw counts.
+
+Vector operations over the columns, cheap beside the matching itself, so every search carries
+them; the whole index's counts (for normalising) are worked out once per generation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+
+from ..base import DayCount
+from .arrays.term_scores import Ids, generation_cache
+from .columns import Columns, columns
+
+__all__ = ["day_counts", "index_days"]
+
+_EPOCH = date(1970, 1, 1)
+_UNDATED = np.iinfo(np.int64).min
+
+
+def day_counts(cols: Columns, docs: Ids) -> tuple[DayCount, ...]:
+    """Matching articles and hits per kind, per UTC publication day, undated last."""
+    if not len(docs):
+        return ()
+    published = cols.published[docs]
+    dated = np.isfinite(published)
+    days = np.full(len(docs), _UNDATED, dtype=np.int64)
+    days[dated] = np.floor(published[dated] / 86400).astype(np.int64)
+    keys, inverse = np.unique(days, return_inverse=True)
+    kinds = cols.kind.codes[docs]
+    hits = np.zeros((len(keys), len(cols.kind.values)), dtype=np.int64)
+    np.add.at(hits, (inverse, kinds), 1)
+    _, first = np.unique(cols.article.codes[docs], return_index=True)
+    articles = np.bincount(inverse[first], minlength=len(keys))
+    counted = [
+        DayCount(
+            day=None if key == _UNDATED else _EPOCH + timedelta(days=int(key)),
+            articles=int(articles[i]),
+            hits={cols.kind.values[k]: int(n) for k, n in enumerate(hits[i].tolist()) if n},
+        )
+        for i, key in enumerate(keys.tolist())
+    ]
+    return tuple(sorted(counted, key=lambda c: (c.day is None, c.day or _EPOCH)))
+
+
+def index_days(searcher: Any) -> tuple[DayCount, ...]:
+    """``day_counts`` of every live document, once per generation (the normalising totals)."""
+    store = generation_cache(searcher)
+    found = store.get("index_days")
+    if found is None:
+        live = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
+        found = day_counts(columns(searcher), live)
+        store["index_days"] = found
+    return found
