@@ -19,15 +19,19 @@ from .engine.base import (
     Engine,
     EngineArticle,
     EngineResults,
+    MatchStream,
+    StreamingEngine,
     TimelineEngine,
     check_capabilities,
     open_engine,
 )
 from .errors import QueryError
+from .export import EXPORT_FORMATS, Export
 from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
 from .query.parser import parse_query
+from .query.tree import Group
 from .results import ArticleResult, Hit, SearchResults, Stats
 from .snippets import hit_snippet, mark_text
 from .timeline import Timeline, build_timeline, month_facet
@@ -136,6 +140,61 @@ class NewsIndex:
         if normalize and isinstance(self._engine, TimelineEngine):
             totals = self._engine.index_days()
         return build_timeline(found.days, interval, totals)
+
+    def matches(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        source: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = DEFAULT_SORT,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream:
+        """Every matching document, one at a time, in ``sort`` order (the engine must declare
+        "stream"); ``article_ids`` looks only at those articles, ``spans`` marks the texts."""
+        params = make_params(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        tree = parse_query(params.query)
+        check_capabilities(self._engine, tree)
+        if "stream" not in self._engine.capabilities or not isinstance(
+            self._engine, StreamingEngine
+        ):
+            raise QueryError(f"the {self._engine.name} engine cannot stream every match", "q")
+        return self._engine.matches(tree, params, article_ids=article_ids, spans=spans)
+
+    def export(
+        self,
+        query: str,
+        *,
+        fmt: str = "jsonl",
+        kind: str | None = None,
+        source: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = DEFAULT_SORT,
+    ) -> Export:
+        """Every matching document as rows of ``export.COLUMNS`` (iterate the result for the
+        text; its ``manifest`` is complete after the last row)."""
+        if fmt not in EXPORT_FORMATS:
+            raise QueryError(
+                f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt[:40]!r}",
+                "format",
+            )
+        params = make_params(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        stream = self.matches(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        return Export.of(stream, params, self._engine.name, fmt)
+
+    def spans(self, texts: Sequence[str], tree: Group) -> list[tuple[tuple[int, int], ...]]:
+        """Where a parsed query (or one clause of it, as a ``Group``) matches in ``texts``."""
+        return self._engine.spans(texts, tree, None)
 
     def highlight(
         self, texts: Sequence[str], query: str, *, time_budget: float | None = None

@@ -78,6 +78,7 @@ __all__ = [
     "EngineMatch",
     "EngineResults",
     "EngineWriter",
+    "MatchStream",
     "Mode",
     "StreamingEngine",
     "TimelineEngine",
@@ -237,6 +238,16 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class MatchStream:
+    """Every match of one search, matched already (``total`` documents, on index
+    ``generation``), read one at a time from ``rows``."""
+
+    total: int
+    generation: int
+    rows: Iterator[EngineMatch]
+
+
 @runtime_checkable
 class TimelineEngine(Engine, Protocol):
     """An engine declaring "timeline": ``search`` fills ``EngineResults.days``, and
@@ -251,7 +262,8 @@ class StreamingEngine(Engine, Protocol):
     ``params`` applied, its page ignored) one at a time, in ``params.sort`` order with ties by
     article id then position, so memory stays flat however many match. ``article_ids``
     restricts matching to those articles (watches look only at what a commit changed);
-    ``spans`` asks for match spans in each text."""
+    ``spans`` asks for match spans in each text. The matching is done before it returns (the
+    count is known before the first row); the rows hold one generation until they end."""
 
     def matches(
         self,
@@ -260,7 +272,7 @@ class StreamingEngine(Engine, Protocol):
         *,
         article_ids: frozenset[str] | None = None,
         spans: bool = False,
-    ) -> Iterator[EngineMatch]: ...
+    ) -> MatchStream: ...
 
 
 def needed_capabilities(node: Node) -> frozenset[str]:

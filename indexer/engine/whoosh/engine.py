@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from whoosh.searching import Searcher
 
@@ -18,7 +18,7 @@ from ...errors import QueryError
 from ...model import Article
 from ...query.tree import Group
 from ...results import SearchParams, Stats
-from ..base import DayCount, EngineMatch, EngineResults, Mode, Span
+from ..base import DayCount, EngineMatch, EngineResults, MatchStream, Mode, Span
 from .compile import compile_query
 from .days import index_days
 from .documents import article_from_documents
@@ -109,12 +109,23 @@ class WhooshEngine:
         *,
         article_ids: frozenset[str] | None = None,
         spans: bool = False,
-    ) -> Iterator[EngineMatch]:
+    ) -> MatchStream:
         """Every match as a stream; the searcher (one generation) is held until it ends."""
-        with self.searcher() as s:
-            yield from stream_matches(
+        stack = ExitStack()
+        s = stack.enter_context(self.searcher())
+        try:
+            found = stream_matches(
                 s, tree, params, self._ranking, article_ids=article_ids, spans=spans
             )
+        except BaseException:
+            stack.close()
+            raise
+
+        def rows() -> Iterator[EngineMatch]:
+            with stack:
+                yield from found
+
+        return MatchStream(total=len(found), generation=int(s.reader().generation()), rows=rows())
 
     def spans(
         self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None

@@ -20,7 +20,7 @@ from ...results import SearchParams
 from ..base import EngineMatch
 from .arrays.term_scores import Ids
 from .columns import Columns, columns
-from .compile import compile_query
+from .compile import CompiledQuery, compile_query
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
 from .highlight import match_spans
@@ -65,8 +65,9 @@ def stream_matches(
     *,
     article_ids: frozenset[str] | None = None,
     spans: bool = False,
-) -> Iterator[EngineMatch]:
-    """Every matching document in ``params.sort`` order, scored as a search scores it."""
+) -> _Stream:
+    """Every matching document in ``params.sort`` order, scored as a search scores it: matched
+    now, read as the result is iterated."""
     deadline = Deadline(0.0, None, lane=None)
     compiled = compile_query(tree, searcher)
     cols = columns(searcher)
@@ -83,20 +84,36 @@ def stream_matches(
         scores = rescore_with_feedback(
             searcher, docs, scores, len(compiled.clauses), ranking, deadline.check
         )
-    analyzer = searcher.schema["text"].analyzer
-    headlines: OrderedDict[str, str | None] = OrderedDict()
-    for at in _ordered(cols, docs, scores, params.sort).tolist():
-        docnum = int(docs[at])
-        stored = searcher.stored_fields(docnum)
-        text = stored.get("text") or ""
-        marks = match_spans(text, analyzer, compiled.marks, compiled.phrases) if spans else ()
-        yield _match(
-            stored,
-            text,
-            float(scores[at]),
-            tuple(marks),
-            _headline(searcher, docnum, stored, headlines),
-        )
+    order = _ordered(cols, docs, scores, params.sort)
+    return _Stream(searcher, compiled if spans else None, docs[order], np.asarray(scores)[order])
+
+
+class _Stream:
+    """Ordered hits (document numbers and scores), their rows read one at a time."""
+
+    def __init__(
+        self, searcher: Any, marking: CompiledQuery | None, docs: Ids, scores: Any
+    ) -> None:
+        self.searcher = searcher
+        self.marking = marking
+        self.docs = docs
+        self.scores = scores
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[EngineMatch]:
+        searcher, marking = self.searcher, self.marking
+        analyzer = searcher.schema["text"].analyzer
+        headlines: OrderedDict[str, str | None] = OrderedDict()
+        for docnum, score in zip(self.docs.tolist(), self.scores.tolist(), strict=True):
+            stored = searcher.stored_fields(docnum)
+            text = stored.get("text") or ""
+            marks: tuple[tuple[int, int], ...] = ()
+            if marking is not None:
+                marks = tuple(match_spans(text, analyzer, marking.marks, marking.phrases))
+            headline = _headline(searcher, docnum, stored, headlines)
+            yield _match(stored, text, float(score), marks, headline)
 
 
 def _headline(
