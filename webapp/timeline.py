@@ -56,7 +56,9 @@ class Chart:
 
 
 def _value_text(value: float, normalized: bool) -> str:
-    return f"{value:.1%}" if normalized else f"{value:,.0f}"
+    if normalized:
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 def _bar_title(timeline: Timeline, label: str, articles: int, share: float | None) -> str:

@@ -63,9 +63,10 @@ def write_export(ix: NewsIndex, query: str, fmt: str, manifest: str | None, **fi
         raise click.ClickException(
             f"{manifest}: cannot write the manifest: {exc.strerror}"
         ) from None
-    out = sys.stdout
+    # bytes, so the rows are exactly what the manifest's sha256 covers (no newline translation)
+    out = sys.stdout.buffer
     for line in export:
-        out.write(line)
+        out.write(line.encode("utf-8"))
     out.flush()
     if handle is not None:
         with handle:
