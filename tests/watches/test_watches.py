@@ -71,6 +71,9 @@ def test_second_run_alerts_only_new_matches_with_highlights_and_reason(nf: Newsf
     assert [a["doc_id"] for a in alerts] == ["a3#1"]
     assert alerts[0]["snippet"] == "Rail workers <mark>strike</mark> too."
     assert alerts[0]["reason"] == "strike matched paragraph text (strike)"
+    # an article indexed before the watch, updated: only its new matching paragraph is news
+    nf.index(article("a1", "Dockers went on strike.", "Strike pay ran out."))
+    assert [a["doc_id"] for a in nf.alerts()] == ["a1#2", "a3#1"]
 
 
 def test_never_twice(nf: Newsfind) -> None:
