@@ -92,6 +92,16 @@ def test_never_twice(nf: Newsfind) -> None:
     assert len(nf.alerts()) == 2
 
 
+def test_every_commit_of_one_run_is_watched(nf: Newsfind) -> None:
+    nf.index(article("a0", "Calm."))
+    nf("watch", "add", "strikes", "strike")
+    batch = [article(f"b{n}", f"Strike number {n}.") for n in range(3)]
+    nf.index(*batch, extra=("--batch-size", "1"))
+    assert sorted(a["doc_id"] for a in nf.alerts()) == ["b0#1", "b1#1", "b2#1"]
+    batches = {a["batch"] for a in nf.alerts()}
+    assert len(batches) == 3  # one batch per commit
+
+
 def test_no_watch_flag_leaves_changes_for_watch_run(nf: Newsfind) -> None:
     nf.index(article("a0", "Calm."))
     nf("watch", "add", "strikes", "strike")
