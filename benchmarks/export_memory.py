@@ -1,6 +1,7 @@
 """Memory of a whole export: stream every match of a broad query and watch the process's memory.
 
     .venv/bin/python -m benchmarks.export_memory --passages 200000 [--target 100000] [--quick]
+        [--workdir DIR] [--json FILE]
 
 Builds (or reuses) the benchmark corpus of ``--passages`` passages (``perf_corpus``) and its
 index, picks an OR of common words matching at least ``--target`` documents, then in a fresh
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--passages", type=int, default=200_000)
     parser.add_argument("--target", type=int, default=100_000, help="documents to match")
-    parser.add_argument("--work", type=Path, default=Path("bench-work"))
+    parser.add_argument("--workdir", "--work", dest="work", type=Path, default=Path("bench-work"))
+    parser.add_argument("--json", dest="json_out", type=Path, help="also write the figures here")
     parser.add_argument("--quick", action="store_true", help="2,000 passages, 500 matches")
     parser.add_argument("--child", nargs=2, metavar=("INDEX", "QUERY"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -137,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         text=True,
         check=True,
     )
-    print(report(json.loads(done.stdout), passages))
+    found = json.loads(done.stdout)
+    print(report(found, passages))
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"passages": passages, **found}, indent=2) + "\n")
     return 0
 
 
