@@ -189,6 +189,8 @@ def show_cmd(
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    if not data["alerts"]:
+        click.echo(f"watch {name}: no new matches yet", err=True)
     for alert in data["alerts"]:
         click.echo(f"{alert['found']}  {alert['doc_id']}  {alert['headline'] or ''}")
         click.echo(f"    why: {alert['reason']}")
