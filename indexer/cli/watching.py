@@ -57,9 +57,13 @@ def _index_dir(func: F) -> F:
     )(func)
 
 
-def _store(index_dir: str, watches_file: str | None) -> WatchStore:
+def _store(index_dir: str, watches_file: str | None, create: bool = False) -> WatchStore:
+    """The watches file; only ``watch add`` creates it, the others say there is none."""
+    path = watches_file or watches_path(index_dir)
+    if not create and not os.path.exists(path):
+        raise click.ClickException(f"no watch has been saved for {index_dir} ({path} is absent)")
     try:
-        return WatchStore(watches_file or watches_path(index_dir))
+        return WatchStore(path)
     except WatchError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -107,7 +111,7 @@ def add_cmd(
     except QueryError as exc:
         raise _UsageFailure(exc.message) from None
     watch = Watch(name, params.query, params.kind, params.source, command)
-    with _store(index_dir, watches_file) as store:
+    with _store(index_dir, watches_file, create=True) as store:
         try:
             store.add(watch)
         except WatchError as exc:

@@ -171,6 +171,9 @@ def test_a_failing_exec_is_retried_and_never_stops_indexing(nf: Newsfind) -> Non
 
 def test_watch_commands_and_bad_input(nf: Newsfind) -> None:
     nf.index(article("a0", "Calm."))
+    none = nf("watch", "list")
+    assert none.exit_code == 1 and "no watch has been saved" in none.output
+    assert not Path(watches_path(nf.index_dir)).exists()  # only `watch add` creates the file
     assert nf("watch", "add", "strikes", "strike", "--kind", "paragraph").exit_code == 0
     again = nf("watch", "add", "strikes", "strike")
     assert again.exit_code == 2 and "exists already" in again.output
