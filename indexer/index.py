@@ -117,8 +117,9 @@ class NewsIndex:
             results = tuple(_article_result(a) for a in found.articles)
             timeline = self._timeline(found, params.interval, params.normalize)
         facets = dict(found.facets)
-        if found.days is not None and "month" in facets:
-            facets["month"] = month_facet(found.days)  # the timeline's months, in date order
+        if "month" in facets:  # the timeline's months, in date order (complete when counted)
+            months = dict(sorted(facets["month"].items()))
+            facets["month"] = month_facet(found.days) if found.days is not None else months
         return SearchResults(
             params=params,
             total_hits=found.total_hits,
