@@ -42,6 +42,7 @@ def child(index: str, query: str) -> dict[str, Any]:
     from indexer import open_index
 
     with open_index(index) as ix:
+        open_rss, open_anon = _memory()
         results = ix.search(query, per_page=1)
         base_rss, base_anon = _memory()
         peak_rss, peak_anon = base_rss, base_anon
@@ -64,6 +65,8 @@ def child(index: str, query: str) -> dict[str, Any]:
         "total_hits": results.total_hits,
         "rows": export.manifest.rows,
         "seconds": seconds,
+        "open_rss": open_rss,
+        "open_anon": open_anon,
         "base_rss": base_rss,
         "base_anon": base_anon,
         "peak_rss": peak_rss,
@@ -107,6 +110,8 @@ def report(found: dict[str, Any], passages: int) -> str:
         f"| total_hits | {found['total_hits']:,} |",
         f"| rows exported | {found['rows']:,} |",
         f"| rows == total_hits | {found['rows'] == found['total_hits']} |",
+        f"| after opening the index (MB) | RSS {found['open_rss']:.0f}, "
+        f"anonymous {found['open_anon']:.0f} |",
         f"| peak RSS while streaming (MB) | {found['peak_rss']:.0f} "
         f"(after the one-page search: {found['base_rss']:.0f}) |",
         f"| peak anonymous memory (MB) | {found['peak_anon']:.0f} "
