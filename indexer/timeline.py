@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from .engine.base import DayCount
-from .errors import QueryError
 from .limits import INTERVALS
 
 __all__ = [
@@ -33,7 +32,8 @@ __all__ = [
 
 #: The longest span (in days) each automatic interval covers; past the last, years.
 _SPANS = (("day", 90), ("week", 731), ("month", 20 * 366))
-#: More periods than this are refused (a day chart of decades is unreadable and large).
+#: Past this many periods only those with matches are listed (a day chart of decades would be
+#: mostly empty bars, and large).
 MAX_PERIODS = 2000
 
 
@@ -121,14 +121,18 @@ def period_start(day: date, interval: str) -> date:
     return day.replace(month=1, day=1)
 
 
-def _next_start(start: date, interval: str) -> date:
-    if interval == "day":
-        return start + timedelta(days=1)
-    if interval == "week":
-        return start + timedelta(days=7)
-    if interval == "month":
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return date(start.year + 1, 1, 1)
+def _next_start(start: date, interval: str) -> date | None:
+    """The first day of the next period; None past the last day a date can be."""
+    try:
+        if interval == "day":
+            return start + timedelta(days=1)
+        if interval == "week":
+            return start + timedelta(days=7)
+        if interval == "month":
+            return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return date(start.year + 1, 1, 1)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _label(start: date, interval: str) -> str:
@@ -136,10 +140,10 @@ def _label(start: date, interval: str) -> str:
         return start.isoformat()
     if interval == "week":
         year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
+        return f"{year:04d}-W{week:02d}"
     if interval == "month":
-        return start.strftime("%Y-%m")
-    return str(start.year)
+        return f"{start.year:04d}-{start.month:02d}"  # strftime gives year 1 as "1" on Linux
+    return f"{start.year:04d}"
 
 
 def _sum_periods(days: Iterable[DayCount], interval: str) -> dict[date, tuple[int, dict[str, int]]]:
@@ -156,6 +160,38 @@ def _sum_periods(days: Iterable[DayCount], interval: str) -> dict[date, tuple[in
     return sums
 
 
+def _starts(dated: list[date], interval: str) -> list[date]:
+    """The periods to draw: every one from the first with matches to the last, the empty ones
+    included (a gap is information), unless that would be over MAX_PERIODS (a timeline by day
+    over decades, or by year over millennia): then only those with matches."""
+    if not dated:
+        return []
+    filled: list[date] = []
+    start: date | None = dated[0]
+    while start is not None and start <= dated[-1]:
+        if len(filled) >= MAX_PERIODS:
+            return dated
+        filled.append(start)
+        start = _next_start(start, interval)
+    return filled
+
+
+def _period(
+    start: date,
+    interval: str,
+    counts: tuple[int, dict[str, int]],
+    shares: dict[date, int],
+    normalized: bool,
+) -> Period:
+    after = _next_start(start, interval)
+    end = after - timedelta(days=1) if after is not None else date.max
+    articles, hits = counts
+    share = None
+    if normalized:
+        share = articles / shares[start] if shares.get(start) else 0.0
+    return Period(start, end, _label(start, interval), articles, hits, share)
+
+
 def _auto_interval(dated: Sequence[DayCount]) -> str:
     first, last = dated[0].day if dated else None, dated[-1].day if dated else None
     if first is None or last is None:
@@ -169,32 +205,16 @@ def build_timeline(
     totals: Sequence[DayCount] | None = None,
 ) -> Timeline:
     """The timeline of a search's day counts; ``totals`` (the index's own day counts) makes
-    it normalised. A given ``interval`` that would draw over MAX_PERIODS bars is a QueryError."""
+    it normalised."""
     dated = [d for d in days if d.day is not None]
     undated = [d for d in days if d.day is None]
     chosen = interval or _auto_interval(dated)
     sums = _sum_periods(dated, chosen)
     shares = {s: a for s, (a, _) in _sum_periods(totals, chosen).items()} if totals else {}
-    periods: list[Period] = []
-    if sums:
-        start, last = min(sums), max(sums)
-        while start <= last:
-            if len(periods) >= MAX_PERIODS:
-                raise QueryError(
-                    f"a timeline by {chosen} of these matches has over {MAX_PERIODS:,} bars; "
-                    "choose a longer interval",
-                    "interval",
-                )
-            after = _next_start(start, chosen)
-            articles, hits = sums.get(start, (0, {}))
-            share = articles / shares[start] if shares.get(start) else None
-            share = (share or 0.0) if totals is not None else None
-            periods.append(
-                Period(
-                    start, after - timedelta(days=1), _label(start, chosen), articles, hits, share
-                )
-            )
-            start = after
+    periods = [
+        _period(start, chosen, sums.get(start, (0, {})), shares, totals is not None)
+        for start in _starts(sorted(sums), chosen)
+    ]
     undated_hits: dict[str, int] = {}
     for count in undated:
         for kind, n in count.hits.items():
@@ -213,7 +233,7 @@ def month_facet(days: Sequence[DayCount]) -> dict[str, int]:
     months: dict[str, int] = {}
     for count in days:
         if count.day is not None:
-            key = count.day.strftime("%Y-%m")
+            key = f"{count.day.year:04d}-{count.day.month:02d}"
             months[key] = months.get(key, 0) + sum(count.hits.values())
     return dict(sorted(months.items()))
 

@@ -105,9 +105,7 @@ def test_normalize_divides_by_the_index_articles_of_each_period(index_dir: Path)
 
 def test_month_facet_is_in_date_order(build_index: BuildIndex) -> None:
     # the latest month has the most matches, so date order is not the most-frequent order
-    later = [
-        article(20 + n, f"2024-05-0{n + 1}T08:00:00+00:00", "strike") for n in range(3)
-    ]
+    later = [article(20 + n, f"2024-05-0{n + 1}T08:00:00+00:00", "strike") for n in range(3)]
     with open_index(build_index(articles=CORPUS + later)) as ix:
         months = ix.search("strike").to_json()["facets"]["month"]
     assert list(months) == ["2023-10", "2023-12", "2024-05", "2025-03"]
@@ -123,12 +121,26 @@ def test_bad_interval_names_the_parameter(index_dir: Path) -> None:
     assert caught.value.param == "normalize"
 
 
-def test_too_many_bars_is_refused() -> None:
+def test_too_many_bars_lists_only_the_periods_with_matches() -> None:
     days = [DayCount(date(1900, 1, 1), 1, {"paragraph": 1}), DayCount(date(2000, 1, 1), 1, {})]
-    with pytest.raises(QueryError) as caught:
-        build_timeline(days, "day")
-    assert caught.value.param == "interval"
-    assert len(build_timeline(days).periods) == 101
+    sparse = build_timeline(days, "day")
+    assert [p.label for p in sparse.periods] == ["1900-01-01", "2000-01-01"]
+    assert len(build_timeline(days).periods) == 101  # by year: every year, empty ones too
+
+
+def test_the_extreme_dates_have_a_timeline(build_index: BuildIndex) -> None:
+    first = article(1, "0001-01-01T00:00:00+00:00", "strike")
+    last = article(2, "9999-12-31T23:59:59.999999+00:00", "strike")
+    with open_index(build_index(articles=[first, last])) as ix:
+        results = ix.search("strike")
+        by_day = ix.search("strike", interval="day").timeline
+    timeline = results.timeline
+    assert timeline is not None and by_day is not None
+    assert timeline.interval == "year"
+    assert [p.label for p in timeline.periods] == ["0001", "9999"]
+    assert results.facets["month"] == {"0001-01": 2, "9999-12": 2}  # headline and paragraph
+    assert timeline.periods[-1].end == date.max
+    assert [p.label for p in by_day.periods] == ["0001-01-01", "9999-12-31"]
 
 
 def test_weeks_start_on_monday_and_csv_lists_every_period() -> None:

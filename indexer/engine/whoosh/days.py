@@ -19,6 +19,10 @@ __all__ = ["day_counts", "index_days"]
 
 _EPOCH = date(1970, 1, 1)
 _UNDATED = np.iinfo(np.int64).min
+#: The days a date can be, counted from the epoch: a timestamp of 9999-12-31T23:59:59.999999
+#: rounds (as a float) to the next day, which no date can hold.
+_FIRST_DAY = (date.min - _EPOCH).days
+_LAST_DAY = (date.max - _EPOCH).days
 
 
 def day_counts(cols: Columns, docs: Ids) -> tuple[DayCount, ...]:
@@ -28,7 +32,9 @@ def day_counts(cols: Columns, docs: Ids) -> tuple[DayCount, ...]:
     published = cols.published[docs]
     dated = np.isfinite(published)
     days = np.full(len(docs), _UNDATED, dtype=np.int64)
-    days[dated] = np.floor(published[dated] / 86400).astype(np.int64)
+    days[dated] = np.clip(np.floor(published[dated] / 86400), _FIRST_DAY, _LAST_DAY).astype(
+        np.int64
+    )
     keys, inverse = np.unique(days, return_inverse=True)
     kinds = cols.kind.codes[docs]
     hits = np.zeros((len(keys), len(cols.kind.values)), dtype=np.int64)
