@@ -36,11 +36,15 @@ def day_counts(cols: Columns, docs: Ids) -> tuple[DayCount, ...]:
         np.int64
     )
     keys, inverse = np.unique(days, return_inverse=True)
-    kinds = cols.kind.codes[docs]
-    hits = np.zeros((len(keys), len(cols.kind.values)), dtype=np.int64)
-    np.add.at(hits, (inverse, kinds), 1)
-    _, first = np.unique(cols.article.codes[docs], return_index=True)
-    articles = np.bincount(inverse[first], minlength=len(keys))
+    inverse = inverse.reshape(-1)
+    n_kinds = max(len(cols.kind.values), 1)
+    hits = np.bincount(inverse * n_kinds + cols.kind.codes[docs], minlength=len(keys) * n_kinds)
+    hits = hits.reshape(len(keys), n_kinds)
+    # an article has one publication day: its day is that of any of its hits (no sort needed)
+    art = cols.article.codes[docs]
+    day_of = np.full(len(cols.article.values), -1, dtype=np.int64)
+    day_of[art] = inverse
+    articles = np.bincount(day_of[day_of >= 0], minlength=len(keys))
     counted = [
         DayCount(
             day=None if key == _UNDATED else _EPOCH + timedelta(days=int(key)),
