@@ -1,0 +1,345 @@
+"""Direct quotations and their speakers, found in an article's paragraphs.
+
+News prose marks speech in a few fixed ways (``"...," Putin said``, ``"...," said Alexander
+Gabuev, director of ...``, ``Putin told CCTV: "..."``, ``"...," he told The Associated Press``,
+a quote continued over paragraphs by an opening mark without a closing one). Those forms are
+regular enough for rules, and rules keep ingest fast and explainable; ``python -m
+benchmarks.quotes`` measures them against a hand-labelled set. Words in quotation marks that no
+one is said to have said (``the "no-limits" relationship``, ``the "Belt and Road" initiative``)
+are scare quotes or names, not quotations. Engine-neutral: the engines only store the result.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .speakers import NameBook, describe_subject, name_runs
+
+__all__ = ["Quote", "extract_quotes", "speaker_key"]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quotation: ``paragraph`` indexes the article's paragraphs, ``start``/``end`` the
+    quoted words (inside the marks) in that paragraph; ``speaker`` is the fullest form of the
+    name the article gives, ``speaker_key`` its facet value (None when no one is named)."""
+
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    speaker_key: str | None
+
+
+_OPEN = "\u201c"
+_CLOSE = "\u201d"
+_VERBS = (
+    "said|says|say|told|tells|added|adds|adding|saying|stated|states|noted|notes|commented|"
+    "explained|declared|warned|insisted|argued|agreed|replied|wrote|writes|continued|"
+    "concluded|admitted|acknowledged|announced|confirmed|calls|called|branded|described|"
+    "maintained|urged|asked|insists|warns|explains"
+)
+_VERB = re.compile(rf"\b(?:{_VERBS})\b")
+_SENTENCE_END = re.compile(r"[.?!][\"\u201d\u2019']*\s+(?=[\"\u201c(]?[A-Z0-9])")
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Jr|Sr|Inc|Co|Corp|Ltd|No"
+    r"|Oct|Nov|Dec|Jan|Feb|Mar|Apr|Aug|Sep|Sept)|\b[A-Z]|\b[A-Z]\.[A-Z])\.$"
+)
+_WORD = re.compile(r"[\w'\u2019-]+")
+
+
+@dataclass
+class _Segment:
+    paragraph: int
+    start: int
+    end: int
+    open_at: int
+    close_at: int | None  # index of the closing mark, None when the quote runs on
+
+
+def _mark_role(text: str, i: int) -> str:
+    """ "open", "close" or "either" for the quotation mark at ``text[i]``."""
+    ch = text[i]
+    if ch == _OPEN:
+        return "open"
+    if ch == _CLOSE:
+        return "close"
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    opens = (before.isspace() or before in "([\u2014-/") and not after.isspace()
+    closes = not before.isspace() and (after.isspace() or after in ".,;:!?)]\u2014-")
+    if opens and not closes:
+        return "open"
+    if closes and not opens:
+        return "close"
+    return "either"
+
+
+def _segments(index: int, text: str, carried: bool) -> tuple[list[_Segment], bool]:
+    """The quoted stretches of one paragraph, and whether a quote runs on past its end.
+
+    ``carried``: the previous paragraph ended inside a quote, which continues only when this
+    one opens with a mark again (the newspaper convention).
+    """
+    found: list[_Segment] = []
+    start: int | None = None
+    open_at = 0
+    for m in re.finditer(r"[\"\u201c\u201d]", text):
+        i = m.start()
+        role = _mark_role(text, i)
+        if start is None and role in ("open", "either"):
+            start, open_at = i + 1, i
+        elif start is not None and role == "open" and text[start:i].strip():
+            # an opening mark inside an open quote: the quote ran on into a new paragraph
+            # that the source joined to this one
+            found.append(_Segment(index, start, i, open_at, None))
+            start, open_at = i + 1, i
+        elif start is not None and role in ("close", "either"):
+            found.append(_Segment(index, start, i, open_at, i))
+            start = None
+    runs_on = start is not None
+    if start is not None:
+        found.append(_Segment(index, start, len(text), open_at, None))
+    del carried  # a continued quote opens with a mark, so it is found like any other
+    return found, runs_on
+
+
+def _masked(text: str, segments: Sequence[_Segment]) -> str:
+    """``text`` with quoted words blanked (kept: the marks and a final stop), so sentence
+    boundaries and attribution verbs are looked for in the reporter's words only."""
+    chars = list(text)
+    for seg in segments:
+        last = seg.end
+        while last > seg.start and text[last - 1] in " .?!,":
+            last -= 1
+        for k in range(seg.start, last):
+            chars[k] = "x" if not text[k].isspace() else " "
+    return "".join(chars)
+
+
+def _sentence_bounds(masked: str, pos: int) -> tuple[int, int]:
+    """Start and end of the sentence of ``masked`` around ``pos``."""
+    start, end = 0, len(masked)
+    for m in _SENTENCE_END.finditer(masked):
+        if _ABBREV.search(masked[max(0, m.start() - 6) : m.start() + 1]):
+            continue
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start() + 1
+            break
+    return start, end
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class _Context:
+    """What the paragraphs so far say about who is speaking."""
+
+    book: NameBook
+    last_speaker: str | None = None
+    last_speaker_paragraph: int = -10
+    last_subject: str | None = None
+    last_subject_at: tuple[int, int] = (-1, -1)
+    last_speaker_at: tuple[int, int] = (-1, -1)
+
+    def latest_person(self) -> str | None:
+        """The person last named as a speaker or subject (what a pronoun points to); None
+        when the last speaker was unnamed ("a dealer said")."""
+        if self.last_subject and self.last_subject_at > self.last_speaker_at:
+            return self.last_subject
+        return self.last_speaker
+
+
+_PRONOUN = re.compile(r"^(?:he|she|they|it|him|her)$", re.IGNORECASE)
+_AFTER = re.compile(
+    rf"^[\s,]*(?:(?P<verb1>{_VERBS})\s+(?:(?:{_VERBS})\s+)?(?P<obj>[^,;:!?\"\u201c]*)"
+    rf"|(?P<subj>[^,;:!?\"\u201c]{{1,80}}?)\s+(?:also\s+|later\s+|then\s+)?(?P<verb2>{_VERBS})\b)"
+)
+_BEFORE = re.compile(
+    rf"(?P<subj>[^;!?\"\u201c]*?)\b(?P<verb>{_VERBS})\b(?P<rest>[^;!?\"\u201c]*?)[:,]\s*$"
+)
+
+
+def _resolve(phrase: str, ctx: _Context, sentence: str) -> tuple[str | None, bool]:
+    """The speaker a subject or object phrase names: (name, found). A pronoun or a
+    definite description ("the Chelsea star") is the person last named; an indefinite one
+    ("a dealer") is nobody, unless it speaks for a named body ("a spokeswoman for X")."""
+    phrase = phrase.strip(" ,")
+    if not phrase:
+        return None, False
+    kind, name = describe_subject(phrase)
+    if kind == "pronoun":
+        return ctx.latest_person(), True
+    if kind == "definite":
+        return ctx.latest_person(), True
+    if kind == "anonymous":
+        return None, True
+    if kind == "name" and name:
+        return ctx.book.fullest(name), True
+    if phrase.split()[0].lower() in ("who", "whose", "which") or phrase.endswith(","):
+        # "Sharapova, who lost ..., said": the subject opens the sentence
+        runs = name_runs(sentence)
+        if runs:
+            return ctx.book.fullest(runs[0]), True
+    return None, False
+
+
+def _attribution(seg: _Segment, masked: str, ctx: _Context) -> tuple[str | None, str] | None:
+    """(speaker, how) when the reporter's words around the quote attribute it, else None."""
+    s_start, s_end = _sentence_bounds(masked, seg.open_at)
+    sentence = masked[s_start:s_end]
+    if seg.close_at is not None:
+        tail = masked[seg.close_at + 1 : s_end]
+        m = _AFTER.match(tail)
+        if m:
+            phrase = m.group("obj") if m.group("verb1") else m.group("subj")
+            who, found = _resolve(phrase or "", ctx, sentence)
+            if found:
+                return who, "after"
+    head = masked[s_start : seg.open_at]
+    m = _BEFORE.search(head)
+    if m:
+        subj = m.group("subj")
+        if subj.rstrip().endswith(",") and _words(subj) > 0:
+            subj = subj.rstrip().rstrip(",")
+            who, found = _resolve(subj.split(",")[-1], ctx, sentence)
+            if not found:
+                who, found = _resolve(subj.split(",")[0], ctx, sentence)
+        else:
+            who, found = _resolve(subj, ctx, sentence)
+        if found:
+            return who, "before"
+        # "It added," with no subject found: the last speaker goes on
+        return ctx.latest_person(), "before"
+    return _in_sentence(seg, masked, sentence, s_start, ctx)
+
+
+def _in_sentence(
+    seg: _Segment, masked: str, sentence: str, s_start: int, ctx: _Context
+) -> tuple[str | None, str] | None:
+    """A quoted fragment inside reported speech (``Putin said it would "achieve ..."``):
+    the speaker is the subject of a verb of saying elsewhere in the same sentence."""
+    rel = seg.open_at - s_start
+    inner = masked[seg.start : seg.end].rstrip()
+    clause_end = inner.endswith((",", ".", "?", "!")) or _words(inner) >= 4
+    best: tuple[str | None, str] | None = None
+    for m in _VERB.finditer(sentence):
+        if m.start() > rel and not clause_end:
+            break  # '"junk bond" experts ..., GAF said': a term, not the words said
+        before = sentence[: m.start()]
+        run = _subject_before(before)
+        if run is None and before.rstrip().endswith((",", "-", "\u2014")):
+            # "Zoltan Boesze, chief of ..., told Reuters": the sentence's first name
+            runs = name_runs(before)
+            run = runs[0] if runs else None
+        if run is None:
+            continue
+        who, found = _resolve(run, ctx, sentence)
+        if found:
+            best = (who, "partial")
+            if m.start() < rel:
+                continue  # a later verb before the quote is nearer still
+            break
+    return best
+
+
+def _subject_before(before: str) -> str | None:
+    """The words just before a verb that could be its subject (a name or a pronoun)."""
+    m = re.search(
+        r"((?:[A-Z][\w.'\u2019&-]*\s+)*[A-Z][\w.'\u2019&-]*|\b(?:he|she|they|it|He|She|They|It)"
+        r"|\b(?:the|a|an|one|The|A|An|One)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
+        r"(?:\s+(?:also|later|then|had|has|have|would|will|previously))?\s*$",
+        before,
+    )
+    return m.group(1) if m else None
+
+
+def _standalone(seg: _Segment, text: str, masked: str) -> bool:
+    """A quote that is a sentence of its own (its speaker is the one who spoke last)."""
+    s_start, _ = _sentence_bounds(masked, seg.open_at)
+    lead = masked[s_start : seg.open_at].strip()
+    inner = text[seg.start : seg.end].rstrip()
+    if lead:
+        return False
+    return seg.close_at is None or inner.endswith((".", "?", "!", ",")) or _words(inner) >= 6
+
+
+def _quote_of(seg: _Segment, text: str, masked: str, ctx: _Context) -> Quote | None:
+    """The segment as a quotation, or None for a scare quote or a name in quotation marks."""
+    inner = text[seg.start : seg.end]
+    words = _words(inner)
+    if words == 0:
+        return None
+    found = _attribution(seg, masked, ctx)
+    if found is not None and found[1] == "partial" and words < 2:
+        found = None
+    if found is None and _standalone(seg, text, masked) and words >= 2:
+        found = (ctx.latest_person(), "standalone")
+    if found is None and words >= 5 and inner.rstrip().endswith((".", "?", "!")):
+        found = (ctx.latest_person(), "sentence")
+    if found is None:
+        return None
+    speaker = found[0]
+    lead = len(inner) - len(inner.lstrip())
+    trail = len(inner.rstrip())
+    return Quote(
+        seg.paragraph,
+        seg.start + lead,
+        seg.start + trail,
+        inner.strip(),
+        speaker,
+        speaker_key(speaker) if speaker else None,
+    )
+
+
+def extract_quotes(paragraphs: Sequence[str]) -> tuple[Quote, ...]:
+    """Every direct quotation in ``paragraphs`` (an article's, in reading order)."""
+    ctx = _Context(NameBook(paragraphs))
+    out: list[Quote] = []
+    carried = False
+    for index, text in enumerate(paragraphs):
+        segments, carried = _segments(index, text, carried)
+        masked = _masked(text, segments)
+        subjects = ctx.book.subjects(masked)
+        for seg in segments:
+            _advance_subject(ctx, subjects, index, seg.open_at)
+            quote = _quote_of(seg, text, masked, ctx)
+            if quote is None:
+                continue
+            out.append(quote)
+            ctx.last_speaker = quote.speaker
+            ctx.last_speaker_at = (index, seg.open_at)
+        _advance_subject(ctx, subjects, index, len(text))
+    return tuple(out)
+
+
+def _advance_subject(
+    ctx: _Context, subjects: Sequence[tuple[int, str]], index: int, upto: int
+) -> None:
+    """Note the last person named as a subject before ``upto`` in paragraph ``index``."""
+    for at, name in subjects:
+        if at < upto and (index, at) > ctx.last_subject_at:
+            ctx.last_subject = name
+            ctx.last_subject_at = (index, at)
+
+
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof"}
+
+
+def speaker_key(name: str) -> str:
+    """The facet value of a speaker: lower-cased, accents folded, titles (Mr, Dr, ...) and
+    punctuation dropped, so "Mr Blair" and "Blair" group with each other but not with others."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    words = [w for w in re.split(r"[^\w]+", folded) if w]
+    while len(words) > 1 and words[0] in _TITLES:
+        words = words[1:]
+    return " ".join(words)
