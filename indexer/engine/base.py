@@ -66,7 +66,7 @@ from typing import Literal, Protocol, runtime_checkable
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix, Word
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -88,7 +88,9 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+CAPABILITIES = frozenset(
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes"}
+)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class EngineHit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None  # quote hits only
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,13 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
+        getattr(node, "field", None) == "speaker"
+        or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
+    ):
+        return frozenset({"quotes"}) | (
+            frozenset({"phrase"}) if isinstance(node, Phrase) else frozenset()
+        )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
     children: tuple[Node, ...] = ()
@@ -216,9 +226,11 @@ def needed_capabilities(node: Node) -> frozenset[str]:
     return frozenset().union(*(needed_capabilities(c) for c in children))
 
 
-def check_capabilities(engine: Engine, tree: Group) -> None:
-    """QueryError when ``tree`` uses a construct ``engine`` does not declare."""
-    missing = sorted(needed_capabilities(tree) - engine.capabilities)
+def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> None:
+    """QueryError when ``tree`` (or the ``kind`` filter) uses a construct ``engine`` does not
+    declare."""
+    needed = needed_capabilities(tree) | (frozenset({"quotes"}) if kind == "quote" else frozenset())
+    missing = sorted(needed - engine.capabilities)
     if missing:
         raise QueryError(
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "

@@ -16,23 +16,14 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..model import Quote
 from .speakers import NameBook, describe_subject, name_runs
 
-__all__ = ["Quote", "extract_quotes", "speaker_key"]
+__all__ = ["QUOTE_RULES", "Quote", "extract_quotes", "speaker_key"]
 
-
-@dataclass(frozen=True)
-class Quote:
-    """One quotation: ``paragraph`` indexes the article's paragraphs, ``start``/``end`` the
-    quoted words (inside the marks) in that paragraph; ``speaker`` is the fullest form of the
-    name the article gives, ``speaker_key`` its facet value (None when no one is named)."""
-
-    paragraph: int
-    start: int
-    end: int
-    text: str
-    speaker: str | None
-    speaker_key: str | None
+#: Changes whenever the rules find different quotations, so that the content hash of every
+#: article changes and a re-index writes its quote documents anew (and only then).
+QUOTE_RULES = 1
 
 
 _OPEN = "\u201c"
