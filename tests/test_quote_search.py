@@ -4,11 +4,14 @@ quotes shown inline (once) by ``newsfind show`` and the article page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer import NewsIndex, QueryError, index_articles, iter_articles, open_index
 from indexer.cli import cli
@@ -155,3 +158,33 @@ def test_the_article_page_shows_quotes_inline_once_and_escaped(tmp_path: Path) -
         assert facet is not None
     finally:
         app.extensions["newsfind_index"].close()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("speaker:", "'speaker:' needs something after it"),
+        ("speaker:>=putin", "speaker: takes a name"),
+        ("speaker:2023-10-01..2023-10-31", "ranges work on published: and photo_date:"),
+        ("-speaker:putin", "only excludes"),
+        ('speaker:"alexander gabuev', "unbalanced quotes"),
+    ],
+)
+def test_bad_speaker_input_is_one_clear_message(seed_index: Path, query: str, message: str) -> None:
+    with open_index(seed_index) as ix, pytest.raises(QueryError, match=re.escape(message)):
+        ix.search(query)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(value=st.text(alphabet=st.sampled_from('ab "()<>=.*~:-+\u201cé1'), max_size=12))
+def test_speaker_values_fuzzed_give_results_or_our_query_error(
+    seed_index: Path, value: str
+) -> None:
+    with open_index(seed_index) as ix:
+        for query in (f"speaker:{value}", f"putin speaker:{value} kind:quote"):
+            try:
+                ix.search(query)
+            except QueryError:
+                pass
