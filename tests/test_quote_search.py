@@ -188,3 +188,23 @@ def test_speaker_values_fuzzed_give_results_or_our_query_error(
                 ix.search(query)
             except QueryError:
                 pass
+
+
+def _documented_examples() -> list[str]:
+    from .conftest import ROOT
+
+    found = []
+    for doc in ("README.md", "docs/query-language.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        found += re.findall(r"^\| `((?:kind:quote|speaker:)[^`]*)` \|", text, flags=re.M)
+    return found
+
+
+def test_the_documented_quote_examples_find_quotes_in_the_seed(seed_index: Path) -> None:
+    examples = _documented_examples()
+    assert len(examples) == 6  # three rows in each of the two tables
+    with open_index(seed_index) as ix:
+        for example in examples:
+            found = ix.search(example)
+            assert found.total_hits > 0, example
+            assert {h.kind for r in found.results for h in r.hits} == {"quote"}, example
