@@ -32,7 +32,7 @@ _VERBS = (
     "said|says|say|told|tells|added|adds|adding|saying|stated|states|noted|notes|commented|"
     "explained|declared|warned|insisted|argued|agreed|replied|wrote|writes|continued|"
     "concluded|admitted|acknowledged|announced|confirmed|calls|called|branded|described|"
-    "maintained|urged|asked|insists|warns|explains"
+    "maintained|urged|asked|insists|warns|explains|claimed|claiming"
 )
 _VERB = re.compile(rf"\b(?:{_VERBS})\b")
 _SENTENCE_END = re.compile(r"[.?!][\"\u201d\u2019']*\s+(?=[\"\u201c(]?[A-Z0-9])")
@@ -140,6 +140,7 @@ class _Context:
     last_subject: str | None = None
     last_subject_at: tuple[int, int] = (-1, -1)
     last_speaker_at: tuple[int, int] = (-1, -1)
+    paragraph: int = 0
 
     def latest_person(self) -> str | None:
         """The person last named as a speaker or subject (what a pronoun points to); None
@@ -151,7 +152,7 @@ class _Context:
 
 _PRONOUN = re.compile(r"^(?:he|she|they|it|him|her)$", re.IGNORECASE)
 _AFTER = re.compile(
-    rf"^[\s,]*(?:(?P<verb1>{_VERBS})\s+(?:(?:{_VERBS})\s+)?(?P<obj>[^,;:!?\"\u201c]*)"
+    rf"^[\s,]*(?:(?P<verb1>{_VERBS})\s+(?:(?:{_VERBS})\s+)?(?P<obj>[^;:!?\"\u201c]*)"
     rf"|(?P<subj>[^,;:!?\"\u201c]{{1,80}}?)\s+(?:also\s+|later\s+|then\s+)?(?P<verb2>{_VERBS})\b)"
 )
 _BEFORE = re.compile(
@@ -173,6 +174,9 @@ def _resolve(phrase: str, ctx: _Context, sentence: str) -> tuple[str | None, boo
         return ctx.latest_person(), True
     if kind == "anonymous":
         return None, True
+    if kind == "document":
+        # "said the statement": the words of whoever spoke just before, in this paragraph
+        return (ctx.last_speaker if ctx.last_speaker_at[0] == ctx.paragraph else None), True
     if kind == "name" and name:
         return ctx.book.fullest(name), True
     if phrase.split()[0].lower() in ("who", "whose", "which") or phrase.endswith(","):
@@ -190,11 +194,16 @@ def _attribution(seg: _Segment, masked: str, ctx: _Context) -> tuple[str | None,
     if seg.close_at is not None:
         tail = masked[seg.close_at + 1 : s_end]
         m = _AFTER.match(tail)
+        inner = masked[seg.start : seg.end].rstrip()
+        if m and m.group("verb1") and not (inner.endswith((",", "?", "!", ".")) or tail[:1] == ","):
+            m = None  # '"false" claims about ...': a noun after the quote, not a verb
         if m:
-            phrase = m.group("obj") if m.group("verb1") else m.group("subj")
-            who, found = _resolve(phrase or "", ctx, sentence)
-            if found:
-                return who, "after"
+            phrases = (m.group("obj") or "").split(",") if m.group("verb1") else [m.group("subj")]
+            for phrase in phrases:
+                # "said head of equities at Jardine Fleming, Mario Malt": the name may follow
+                who, found = _resolve(phrase or "", ctx, sentence)
+                if found:
+                    return who, "after"
     head = masked[s_start : seg.open_at]
     m = _BEFORE.search(head)
     if m:
@@ -297,9 +306,12 @@ def extract_quotes(paragraphs: Sequence[str]) -> tuple[Quote, ...]:
     out: list[Quote] = []
     carried = False
     for index, text in enumerate(paragraphs):
+        ctx.paragraph = index
         segments, carried = _segments(index, text, carried)
+        if segments and segments[-1].close_at is None:
+            _close_at_attribution(segments[-1], text)
         masked = _masked(text, segments)
-        subjects = ctx.book.subjects(masked)
+        subjects = sorted(ctx.book.subjects(masked) + _spoken_names(masked, ctx))
         for seg in segments:
             _advance_subject(ctx, subjects, index, seg.open_at)
             quote = _quote_of(seg, text, masked, ctx)
@@ -310,6 +322,43 @@ def extract_quotes(paragraphs: Sequence[str]) -> tuple[Quote, ...]:
             ctx.last_speaker_at = (index, seg.open_at)
         _advance_subject(ctx, subjects, index, len(text))
     return tuple(out)
+
+
+#: Verbs whose subject or object after them is the one speaking (not "told X": the listener).
+_SPEAKING = (
+    "said|says|added|adds|argued|noted|commented|explained|declared|warned|insisted|agreed|"
+    "replied|wrote|continued|concluded|admitted|stated|maintained"
+)
+
+
+def _close_at_attribution(seg: _Segment, text: str) -> None:
+    """A quote left open at the end of its paragraph: when an attribution follows a comma
+    inside it (``"... quarter, said Archie Dunham``), the closing mark was forgotten there (a
+    quote continued into the next paragraph never holds its own attribution)."""
+    inner = text[seg.start : seg.end]
+    m = re.search(
+        rf"[,?!]\s+(?=(?:{_VERBS})\s+[A-Z]|(?:[A-Z][\w.'\u2019-]*\s+){{1,3}}(?:{_VERBS})\b)",
+        inner,
+    )
+    if m:
+        seg.end = seg.close_at = seg.start + m.start() + 1
+
+
+def _spoken_names(masked: str, ctx: _Context) -> list[tuple[int, str]]:
+    """People named as speakers of reported speech (``..., argued Lewis.``): subjects a
+    later pronoun may point to, as much as a quote's speaker."""
+    out = []
+    for m in re.finditer(rf"\b(?:{_SPEAKING})\s+([^;:!?\"\u201c\u201d]{{1,80}})", masked):
+        clause = re.split(r"(?<![A-Z])\.(?:\s|$)", m.group(1))[0]
+        for phrase in clause.split(","):
+            words = phrase.split()
+            if not words or not words[-1][:1].isupper():
+                continue
+            kind, name = describe_subject(phrase)
+            if kind == "name" and name:
+                out.append((m.start(1), ctx.book.fullest(name)))
+                break
+    return out
 
 
 def _advance_subject(

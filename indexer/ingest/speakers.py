@@ -24,6 +24,7 @@ _NOT_NAME = frozenset(
     conservative tory liberal lib dem fellow broker analyst dealer spokesman spokeswoman
     matchwinner man-of-the-match oscar-winner star champion coach captain striker manager
     correspondent political reporter editor broadcaster judge king queen prince princess
+    actor actress singer boss ambassador negotiator consultant head
     pope officer official economist minister's mayor
     russian chinese american british french german japanese irish hungarian canadian
     the a an in on at but and or as if so then when while meanwhile however asked speaking for
@@ -45,6 +46,12 @@ _CORPORATE = frozenset(
 _PREPOSITIONS = frozenset({"of", "for", "at", "from", "in", "with", "to", "on", "by", "against"})
 _CONNECTORS = frozenset({"and", "the", "of", "&"})
 _PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "we", "i"})
+#: What a definite description may name that speaks without being a person: its words are
+#: the last speaker's when that one spoke just before (the statement of the RSPCA), else no one's.
+_DOCUMENTS = frozenset(
+    """lawsuit letter report statement resolution study survey document filing complaint
+    ruling bill agreement communique memo suit petition""".split()
+)
 _ANONYMOUS = frozenset({"a", "an", "one", "another", "some", "several", "two", "three"})
 
 
@@ -60,9 +67,25 @@ def _bare(token: str) -> str:
     return token
 
 
+#: Last words of the names of bodies ("Foreign Ministry", "Cabinet Office"): such a name is
+#: kept whole, since the words before them ("Foreign") are part of it, not a title.
+_BODIES = frozenset(
+    """ministry office department commission committee council party union association
+    agency court government parliament senate congress institute foundation""".split()
+)
+_NATIONALITY = frozenset(
+    "russian chinese american british french german japanese irish hungarian canadian".split()
+)
+
+
 def _trim(run: list[str]) -> list[str]:
     """The name at the end of a run of capitalised tokens: titles and roles in front dropped
     (a title of address, "Mr", is kept: "Mr Howard" may be all the article gives)."""
+    if len(run) >= 2 and run[-1].lower() in _BODIES:
+        body = list(run)
+        while body and (body[0].lower() in _NATIONALITY or body[0].lower() in {"the", "a"}):
+            body = body[1:]
+        return body
     out: list[str] = []
     for token in reversed(run):
         low = token.lower()
@@ -108,7 +131,13 @@ def _runs_with_pos(text: str) -> list[tuple[int, list[str], bool]]:
             in_pp = False
     if current:
         runs.append((start, current, pp_for_run))
-    return [(pos, _trim(toks), pp) for pos, toks, pp in runs if _trim(toks)]
+    out = []
+    for pos, toks, pp in runs:
+        if pp and len(toks) >= 3 and toks[-1].lower() not in _BODIES:
+            toks = toks[1:]  # "to China Octavio Valerio": the place the phrase names first
+        if _trim(toks):
+            out.append((pos, _trim(toks), pp))
+    return out
 
 
 def name_runs(text: str) -> list[str]:
@@ -134,7 +163,13 @@ def describe_subject(phrase: str) -> tuple[str, str | None]:
     if first in _ANONYMOUS:
         if spoken_for and re.search(r"\b(?:spokes\w+|official|source)\b", body):
             return "name", " ".join(_trim(spoken_for.group(1).split())) or None
+        # "A Cabinet Office spokeswoman": the body she speaks for
+        before = re.match(r"^\w+\s+((?:[A-Z][\w.'&-]*\s+)+)(?:spokes\w+|official)\b", body)
+        if before:
+            return "name", " ".join(_trim(before.group(1).split())) or None
         return "anonymous", None
+    if first == "the" and last in _DOCUMENTS:
+        return "document", None
     if first == "the" and words[-1][:1].islower():
         return "definite", None
     runs = [toks for _, toks, in_pp in _runs_with_pos(body) if not in_pp]
