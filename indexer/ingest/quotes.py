@@ -141,6 +141,9 @@ class _Context:
     last_subject_at: tuple[int, int] = (-1, -1)
     last_speaker_at: tuple[int, int] = (-1, -1)
     paragraph: int = 0
+    last_body: str | None = None  # the company or institution last named ("it")
+    last_spokes: str | None = None  # the body a spokesperson last spoke for ("the spokesman")
+    seen_at: tuple[int, int] = (-1, -1)  # how far the events of the text are taken in
 
     def latest_person(self) -> str | None:
         """The person last named as a speaker or subject (what a pronoun points to); None
@@ -169,14 +172,27 @@ def _resolve(phrase: str, ctx: _Context, sentence: str) -> tuple[str | None, boo
         return None, False
     kind, name = describe_subject(phrase)
     if kind == "pronoun":
+        if phrase.split()[0].lower() in ("it", "its") and ctx.last_body:
+            return ctx.last_body, True
         return ctx.latest_person(), True
     if kind == "definite":
         return ctx.latest_person(), True
     if kind == "anonymous":
+        ctx.last_spokes = None
         return None, True
+    if kind == "role":
+        return ctx.last_spokes, True
+    if kind == "body":
+        return ctx.last_body, True
     if kind == "document":
-        # "said the statement": the words of whoever spoke just before, in this paragraph
-        return (ctx.last_speaker if ctx.last_speaker_at[0] == ctx.paragraph else None), True
+        # "said the statement": the words of whoever spoke just before, in this paragraph,
+        # else of the body last named ("the report" of the World Bank)
+        if ctx.last_speaker_at[0] == ctx.paragraph:
+            return ctx.last_speaker, True
+        return ctx.last_body, True
+    if kind == "spokes" and name:
+        ctx.last_spokes = ctx.book.fullest(name)
+        return ctx.last_spokes, True
     if kind == "name" and name:
         return ctx.book.fullest(name), True
     if phrase.split()[0].lower() in ("who", "whose", "which") or phrase.endswith(","):
@@ -207,14 +223,12 @@ def _attribution(seg: _Segment, masked: str, ctx: _Context) -> tuple[str | None,
     head = masked[s_start : seg.open_at]
     m = _BEFORE.search(head)
     if m:
-        subj = m.group("subj")
-        if subj.rstrip().endswith(",") and _words(subj) > 0:
-            subj = subj.rstrip().rstrip(",")
-            who, found = _resolve(subj.split(",")[-1], ctx, sentence)
-            if not found:
-                who, found = _resolve(subj.split(",")[0], ctx, sentence)
-        else:
-            who, found = _resolve(subj, ctx, sentence)
+        # "If USDA decides ..., he said," / "Gabuev, director of ..., said": the words just
+        # before the verb, else the sentence's opening ones
+        parts = [p for p in m.group("subj").split(",") if p.strip()] or [""]
+        who, found = _resolve(parts[-1], ctx, sentence)
+        if not found and len(parts) > 1:
+            who, found = _resolve(parts[0], ctx, sentence)
         if found:
             return who, "before"
         # "It added," with no subject found: the last speaker goes on
@@ -237,9 +251,11 @@ def _in_sentence(
         before = sentence[: m.start()]
         run = _subject_before(before)
         if run is None and before.rstrip().endswith((",", "-", "\u2014")):
-            # "Zoltan Boesze, chief of ..., told Reuters": the sentence's first name
+            # "Zoltan Boesze, chief of ..., told Reuters": the sentence's subject, a
+            # description ("The report, published ..., said") or its first name
+            opening = re.match(r"\s*[Tt]he\s+(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*(?=[\s,])", before)
             runs = name_runs(before)
-            run = runs[0] if runs else None
+            run = opening.group(0) if opening else (runs[0] if runs else None)
         if run is None:
             continue
         who, found = _resolve(run, ctx, sentence)
@@ -311,7 +327,11 @@ def extract_quotes(paragraphs: Sequence[str]) -> tuple[Quote, ...]:
         if segments and segments[-1].close_at is None:
             _close_at_attribution(segments[-1], text)
         masked = _masked(text, segments)
-        subjects = sorted(ctx.book.subjects(masked) + _spoken_names(masked, ctx))
+        subjects = sorted(
+            [(at, "subject", name) for at, name in ctx.book.subjects(masked)]
+            + [(at, "body", name) for at, name in ctx.book.bodies(masked)]
+            + _spoken_names(masked, ctx)
+        )
         for seg in segments:
             _advance_subject(ctx, subjects, index, seg.open_at)
             quote = _quote_of(seg, text, masked, ctx)
@@ -344,31 +364,51 @@ def _close_at_attribution(seg: _Segment, text: str) -> None:
         seg.end = seg.close_at = seg.start + m.start() + 1
 
 
-def _spoken_names(masked: str, ctx: _Context) -> list[tuple[int, str]]:
-    """People named as speakers of reported speech (``..., argued Lewis.``): subjects a
-    later pronoun may point to, as much as a quote's speaker."""
-    out = []
+def _spoken_names(masked: str, ctx: _Context) -> list[_Event]:
+    """Speakers of reported speech (``..., argued Lewis.``, ``a State Department official
+    said``): subjects a later pronoun may point to, as much as a quote's speaker."""
+    out: list[_Event] = []
     for m in re.finditer(rf"\b(?:{_SPEAKING})\s+([^;:!?\"\u201c\u201d]{{1,80}})", masked):
         clause = re.split(r"(?<![A-Z])\.(?:\s|$)", m.group(1))[0]
         for phrase in clause.split(","):
             words = phrase.split()
-            if not words or not words[-1][:1].isupper():
-                continue
+            if not words or not words[-1][:1].isupper() or words[0].lower() in _LEADS:
+                continue  # "said on television station Canal Plus": a place, not a speaker
             kind, name = describe_subject(phrase)
             if kind == "name" and name:
-                out.append((m.start(1), ctx.book.fullest(name)))
+                out.append((m.start(1), "subject", ctx.book.fullest(name)))
                 break
+    anonymous = rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother|[Tt]he)\s+(?:[\w.-]+\s+){{0,4}}?{_ANONYMOUS_HEADS}"
+    for m in re.finditer(rf"{anonymous}(?:,[^,]*,)?\s+(?:also\s+)?(?:{_SPEAKING})\b", masked):
+        # "the State Department official said": whoever spoke for a body last, or nobody
+        definite = m.group(0)[:3].lower() == "the"
+        out.append((m.start(), "role" if definite else "speaker", None))
     return out
 
 
-def _advance_subject(
-    ctx: _Context, subjects: Sequence[tuple[int, str]], index: int, upto: int
-) -> None:
-    """Note the last person named as a subject before ``upto`` in paragraph ``index``."""
-    for at, name in subjects:
-        if at < upto and (index, at) > ctx.last_subject_at:
-            ctx.last_subject = name
-            ctx.last_subject_at = (index, at)
+_LEADS = frozenset({"in", "on", "at", "to", "from", "after", "before", "that", "the", "a"})
+_ANONYMOUS_HEADS = r"(?:official|spokes\w+|source|dealer|analyst|banker|broker|trader|economist)"
+
+
+#: (offset, "subject" | "body" | "speaker", name): who the text names, in order
+_Event = tuple[int, str, str | None]
+
+
+def _advance_subject(ctx: _Context, events: Sequence[_Event], index: int, upto: int) -> None:
+    """Take in what paragraph ``index`` says before ``upto``: the last person named as a
+    subject, the last body named, a speaker of reported speech (None when unnamed)."""
+    for at, kind, name in events:
+        if at >= upto or (index, at) <= ctx.seen_at:
+            continue
+        ctx.seen_at = (index, at)
+        if kind == "subject":
+            ctx.last_subject, ctx.last_subject_at = name, (index, at)
+        elif kind == "body":
+            ctx.last_body = name
+        elif kind == "role":
+            ctx.last_speaker, ctx.last_speaker_at = ctx.last_spokes, (index, at)
+        else:
+            ctx.last_speaker, ctx.last_speaker_at = name, (index, at)
 
 
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof"}

@@ -52,6 +52,13 @@ _DOCUMENTS = frozenset(
     """lawsuit letter report statement resolution study survey document filing complaint
     ruling bill agreement communique memo suit petition""".split()
 )
+#: "the spokesman": whoever spoke for a body last, not the last person named.
+_ROLES = frozenset("spokesman spokeswoman spokesperson official source".split())
+#: "the company", "the auto maker": the body last named, not a person.
+_BODY_NOUNS = frozenset(
+    """company group firm bank maker carrier airline lender insurer retailer producer unit
+    concern ministry department agency government board""".split()
+)
 _ANONYMOUS = frozenset({"a", "an", "one", "another", "some", "several", "two", "three"})
 
 
@@ -92,8 +99,8 @@ def _trim(run: list[str]) -> list[str]:
         if low in _TITLES:
             out.append(token)
             break
-        if low in _NOT_NAME:
-            break
+        if low in _NOT_NAME or (len(out) >= 2 and token.isupper() and len(token) > 1):
+            break  # "group EADS Philippe Camus": a company's acronym before a person
         out.append(token)
     return list(reversed(out))
 
@@ -118,6 +125,8 @@ def _runs_with_pos(text: str) -> list[tuple[int, list[str], bool]]:
             if _bare(token) != token or stop:  # "France's Mauresmo": a possessive ends one
                 runs.append((start, current, pp_for_run))
                 current = []
+                # "Bank of Tokyo's Kimura": what a possessive names heads a phrase of its own
+                in_pp = False
             continue
         if current:
             runs.append((start, current, pp_for_run))
@@ -125,10 +134,10 @@ def _runs_with_pos(text: str) -> list[tuple[int, list[str], bool]]:
         low = token.lower()
         if low in _PREPOSITIONS:
             in_pp = True
-        elif low in _CONNECTORS:
-            pass
-        else:
-            in_pp = False
+        elif low in _VERBISH or not low[:1].isalnum() or stop:
+            # a prepositional phrase ("of administrators David Rubin & Partners") runs on
+            # over lower-case words to the next punctuation or verb
+            in_pp = low == "&" and in_pp
     if current:
         runs.append((start, current, pp_for_run))
     out = []
@@ -155,21 +164,23 @@ def describe_subject(phrase: str) -> tuple[str, str | None]:
     if first in _PRONOUNS or (last in _PRONOUNS and len(words) <= 2):
         return "pronoun", None
     body = re.split(r"\s+(?:who|whose|which)\b", phrase)[0]
-    if "'s " in body or "\u2019s " in body:
-        body = re.split(r"['\u2019]s\s+", body)[-1]
     spoken_for = re.search(
         r"\b(?:for|of|at)\s+((?:[A-Z][\w.'&-]*\s*)+)", body
     )  # "a spokeswoman for Human Rights Watch"
     if first in _ANONYMOUS:
         if spoken_for and re.search(r"\b(?:spokes\w+|official|source)\b", body):
-            return "name", " ".join(_trim(spoken_for.group(1).split())) or None
+            return "spokes", " ".join(_trim(spoken_for.group(1).split())) or None
         # "A Cabinet Office spokeswoman": the body she speaks for
         before = re.match(r"^\w+\s+((?:[A-Z][\w.'&-]*\s+)+)(?:spokes\w+|official)\b", body)
         if before:
-            return "name", " ".join(_trim(before.group(1).split())) or None
+            return "spokes", " ".join(_trim(before.group(1).split())) or None
         return "anonymous", None
-    if first == "the" and last in _DOCUMENTS:
+    if first == "the" and last.rstrip(".") in _DOCUMENTS:
         return "document", None
+    if first == "the" and last.rstrip(".") in _ROLES:
+        return "role", None
+    if first == "the" and last.rstrip(".") in _BODY_NOUNS:
+        return "body", None
     if first == "the" and words[-1][:1].islower():
         return "definite", None
     runs = [toks for _, toks, in_pp in _runs_with_pos(body) if not in_pp]
@@ -206,6 +217,17 @@ class NameBook:
         if best is toks:
             return name
         return " ".join(best)
+
+    def bodies(self, text: str) -> list[tuple[int, str]]:
+        """(offset, fullest name) of each company or institution ``text`` names ("World
+        Bank", "Ford Motor Co"): what "it" and "the company" point back to."""
+        out = []
+        for pos, toks, _ in _runs_with_pos(text):
+            name = self.fullest(" ".join(toks))
+            last = name.split()[-1].lower()
+            if len(name.split()) >= 2 and (last in _CORPORATE or last in _BODIES):
+                out.append((pos, name))
+        return out
 
     def subjects(self, text: str) -> list[tuple[int, str]]:
         """(offset, fullest name) of each person ``text`` names as a subject: opening a
