@@ -255,7 +255,11 @@ def _in_sentence(
             # description ("The report, published ..., said") or its first name
             opening = re.match(r"\s*[Tt]he\s+(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*(?=[\s,])", before)
             runs = name_runs(before)
-            run = opening.group(0) if opening else (runs[0] if runs else None)
+            apposed = [p for p in before.split(",") if p.strip()][-1:]
+            if opening and apposed and describe_subject(apposed[0])[0] == "name":
+                run = apposed[0]  # "The board chairman, Sam Ruiz, said": the name beside it
+            else:
+                run = opening.group(0) if opening else (runs[0] if runs else None)
         if run is None:
             continue
         who, found = _resolve(run, ctx, sentence)

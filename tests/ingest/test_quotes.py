@@ -91,6 +91,13 @@ def test_a_quote_reopened_inside_one_paragraph_is_two_quotes_of_one_speaker() ->
     ]
 
 
+def test_a_name_beside_a_description_is_the_speaker() -> None:
+    text = 'The board chairman, Sam Ruiz, said the plan would "cost far too much money."'
+    assert quotes("Mayor Jane Holt spoke first.", text) == [
+        ("cost far too much money.", "Sam Ruiz")
+    ]
+
+
 def test_a_fragment_inside_reported_speech_is_the_speakers() -> None:
     text = (
         "Putin said the talks would help efforts to \u201cachieve common development goals.\u201d"
