@@ -27,7 +27,8 @@ What an engine receives and must do:
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
   documents) and ``total_articles`` exact over every match, not estimated; ``facets`` (name ->
   {value: count} over every matching document, most frequent first, at most ``FACET_LIMIT``
-  each: kind, source, credit, month ``YYYY-MM``) when the engine declares "facets"; a corrected
+  each: kind, source, credit, month ``YYYY-MM``, and speaker, the quotes' ``speaker_key``,
+  when it also declares "quotes") when the engine declares "facets"; a corrected
   query string as ``suggestion`` when it declares "suggest" and has one. Call ``deadline
   .check()`` between units of work: it raises ``QueryTooSlow`` past the caller's time budget.
   A query the engine cannot run raises ``QueryError`` (with ``param="q"``).
@@ -38,7 +39,10 @@ What an engine receives and must do:
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
   are query constructs; "proximity" (unquoted words near each other score higher), "facets"
-  and "suggest" describe what results hold.
+  and "suggest" describe what results hold; "quotes" says the engine stores an article's
+  quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
+  with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
+  quote hits carry ``speaker``.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.

@@ -272,7 +272,7 @@ def _name_value(field: str | None, text: str) -> None:
     """A name field (speaker:) takes words, not a comparison or a range of dates."""
     if field == "speaker" and (text[:1] in "<>=" or ".." in text):
         raise QueryError(
-            f"speaker: takes a name, as in speaker:putin or speaker:\"alexander gabuev\", "
+            f'speaker: takes a name, as in speaker:putin or speaker:"alexander gabuev", '
             f"not {text[:40]!r}; ranges work on published: and photo_date:"
         )
 
