@@ -198,15 +198,31 @@ class NameBook:
             for _, toks, _ in _runs_with_pos(text):
                 self._names.append([t for t in toks if t.lower() not in _TITLES] or toks)
         self._surnames = {toks[-1] for toks in self._names if len(toks) >= 2}
+        # candidates by last and by first token, and answers already given: an article may
+        # name thousands of people, and every quote asks
+        self._by_last: dict[str, list[list[str]]] = {}
+        self._by_first: dict[str, list[list[str]]] = {}
+        for toks in self._names:
+            self._by_last.setdefault(toks[-1], []).append(toks)
+            self._by_first.setdefault(toks[0], []).append(toks)
+        self._fullest: dict[str, str] = {}
 
     def fullest(self, name: str) -> str:
         """The longest name in the article that ends with ``name`` (titles aside), or that
         is ``name`` with a corporate suffix ("Citibank" -> "Citibank AG"); else ``name``."""
+        known = self._fullest.get(name)
+        if known is not None:
+            return known
+        self._fullest[name] = found = self._find_fullest(name)
+        return found
+
+    def _find_fullest(self, name: str) -> str:
         toks = [t for t in name.split() if t.lower() not in _TITLES]
         if not toks:
             return name
         best = toks
-        for cand in self._names:
+        candidates = self._by_last.get(toks[-1], []) + self._by_first.get(toks[0], [])
+        for cand in candidates:
             n = len(toks)
             if len(cand) <= len(best):
                 continue
@@ -237,13 +253,15 @@ class NameBook:
             if in_pp or not (len(toks) >= 2 or toks[-1] in self._surnames):
                 continue
             end = text.find(toks[-1], pos) + len(toks[-1])
-            if text[end:].startswith(("'s", "\u2019s")):
+            after = text[end : end + 40]  # bounded: a paragraph may hold thousands of names
+            if after.startswith(("'s", "\u2019s")):
                 continue
-            follow = re.match(r"\s+(?:also\s+)?([a-z]\w*)", text[end:])
+            follow = re.match(r"\s+(?:also\s+)?([a-z]\w*)", after)
             verb = follow is not None and (
                 follow.group(1) in _VERBISH or follow.group(1).endswith("ed")
             )
-            opens = pos == 0 or re.search(r"[.?!][\"\u201d]?\s+$", text[:pos]) is not None
+            before = text[max(0, pos - 8) : pos]
+            opens = pos == 0 or re.search(r"[.?!][\"\u201d]?\s+$", before) is not None
             if not verb and not opens:
                 continue
             name = self.fullest(" ".join(toks))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.ingest.quotes import extract_quotes, speaker_key
+from indexer.ingest.quotes import MAX_QUOTE_TEXT, MAX_QUOTES, extract_quotes, speaker_key
 
 
 def quotes(*paragraphs: str) -> list[tuple[str, str | None]]:
@@ -143,3 +143,12 @@ def test_no_marks_no_quotes_and_unbalanced_marks_do_not_fail() -> None:
     assert quotes("Nothing was said here.") == []
     assert quotes('He said "', '"', '""') == []
     assert quotes("") == []
+
+
+def test_a_hostile_article_is_read_within_the_limits() -> None:
+    many = ['"Yes," said John Smith. ' * 700, '"No," said Jane Doe. ' * 700]
+    found = extract_quotes(many)
+    assert len(found) == MAX_QUOTES
+    assert {q.speaker for q in found} == {"John Smith", "Jane Doe"}
+    huge = ["x " * (MAX_QUOTE_TEXT // 2), '"Too late," said John Smith.']
+    assert extract_quotes(huge) == ()
