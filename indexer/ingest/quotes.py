@@ -71,12 +71,10 @@ def _mark_role(text: str, i: int) -> str:
     return "either"
 
 
-def _segments(index: int, text: str, carried: bool) -> tuple[list[_Segment], bool]:
-    """The quoted stretches of one paragraph, and whether a quote runs on past its end.
-
-    ``carried``: the previous paragraph ended inside a quote, which continues only when this
-    one opens with a mark again (the newspaper convention).
-    """
+def _segments(index: int, text: str) -> list[_Segment]:
+    """The quoted stretches of one paragraph. A quote left open at its end continues in the
+    next paragraph only when that one opens with a mark again (the newspaper convention), so
+    the continuation is found like any other quote; its speaker is the one who spoke last."""
     found: list[_Segment] = []
     start: int | None = None
     open_at = 0
@@ -93,11 +91,9 @@ def _segments(index: int, text: str, carried: bool) -> tuple[list[_Segment], boo
         elif start is not None and role in ("close", "either"):
             found.append(_Segment(index, start, i, open_at, i))
             start = None
-    runs_on = start is not None
     if start is not None:
         found.append(_Segment(index, start, len(text), open_at, None))
-    del carried  # a continued quote opens with a mark, so it is found like any other
-    return found, runs_on
+    return found
 
 
 def _masked(text: str, segments: Sequence[_Segment]) -> str:
@@ -379,11 +375,10 @@ def extract_quotes(paragraphs: Sequence[str]) -> tuple[Quote, ...]:
     paragraphs = _within_limit(paragraphs)
     ctx = _Context(NameBook(paragraphs))
     out: list[Quote] = []
-    carried = False
     looked = 0
     for index, text in enumerate(paragraphs):
         ctx.paragraph = index
-        segments, carried = _segments(index, text, carried)
+        segments = _segments(index, text)
         if segments and segments[-1].close_at is None:
             _close_at_attribution(segments[-1], text)
         masked = _masked(text, segments)
