@@ -37,6 +37,7 @@ COLUMNS: tuple[str, ...] = (
     "byline",
     "credit",
     "photo_date",
+    "speaker",
     "text",
     "score",
 )

@@ -44,7 +44,17 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "timeline", "stream"}
+        {
+            "fuzzy",
+            "prefix",
+            "phrase",
+            "proximity",
+            "facets",
+            "suggest",
+            "quotes",
+            "timeline",
+            "stream",
+        }
     )
 
     def __init__(

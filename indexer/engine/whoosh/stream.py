@@ -155,4 +155,5 @@ def _match(
         credit=stored.get("credit") if caption else None,
         photo_date=photo.date() if isinstance(photo, datetime) else photo,
         spans=spans,
+        speaker=stored.get("speaker") if stored.get("kind") == "quote" else None,
     )
