@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from indexer import EXPORT_COLUMNS, QueryError, open_index
 from indexer.cli.commands import cli
+from tests.conftest import BuildIndex
 from webapp import create_app
 
 #: 240 matching articles of 3 matching documents each (far more than a page holds), over 28
@@ -150,3 +151,10 @@ def test_api_export_bad_input_is_one_json_error(index_dir: Path) -> None:
         answer = client.get(f"/api/export?{query}")
         assert answer.status_code == 400, query
         assert answer.get_json()["error"]["param"] == param
+
+
+def test_quote_rows_carry_their_speaker(build_index: BuildIndex) -> None:
+    said = {"id": "q1", "headline": "Talks", "paragraphs": ["“We will sign the deal,” Putin said."]}
+    with open_index(build_index(articles=[said])) as ix:
+        rows = [json.loads(line) for line in ix.export("deal", kind="quote")]
+    assert [(r["kind"], r["speaker"]) for r in rows] == [("quote", "Putin")]
