@@ -131,20 +131,17 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return [s for s in segments if s.doc_count_all() >= MERGE_BELOW_DOCS]
 
 
-#: Fields added to the schema after indexes were made without them (WARC captures).
-ADDED_FIELDS = ("crawled", "first_crawled")
-
-
 def _add_new_fields(ix: whoosh_index.Index, timeout: float) -> None:
-    """Give an index made before ADDED_FIELDS existed those fields, in a commit of their own
-    (Whoosh refuses documents with fields its stored schema lacks)."""
-    missing = [name for name in ADDED_FIELDS if name not in ix.schema]
-    if missing:
-        fresh = make_schema()
-        writer = ix.writer(timeout=timeout, delay=0.25)
-        for name in missing:
-            writer.add_field(name, fresh[name])
-        writer.commit()
+    """Give an index written before a field existed (the quote fields) the fields of today's
+    schema, in a commit of its own: the documents written next need them, and readers of
+    the old documents see the new fields empty."""
+    missing = [(n, f) for n, f in make_schema().items() if n not in ix.schema]
+    if not missing:
+        return
+    writer = ix.writer(timeout=timeout, delay=0.25)
+    for name, field in missing:
+        writer.add_field(name, field)
+    writer.commit()
 
 
 def _writer(ix: whoosh_index.Index, path: str, timeout: float, procs: int = 1) -> IndexWriter:
