@@ -23,6 +23,7 @@ from .engine.base import (
     StreamingEngine,
     TimelineEngine,
     check_capabilities,
+    check_sort,
     open_engine,
 )
 from .errors import QueryError
@@ -113,6 +114,7 @@ class NewsIndex:
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree, params.kind)
+            check_sort(self._engine, params.sort)
             found = self._engine.search(tree, params, deadline)
             results = tuple(_article_result(a) for a in found.articles)
             timeline = self._timeline(found, params.interval, params.normalize)

@@ -97,6 +97,9 @@ class Article:
     source: str | None = None
     byline: str | None = None
     dateline: str | None = None
+    #: when a crawler captured the page (WARC-Date of each capture, oldest first, UTC); apart
+    #: from ``published``, which the page itself states
+    captures: tuple[datetime, ...] = ()
     #: the quotations the index found in the paragraphs (an article read back from an index);
     #: derived data, so not part of equality, the JSON form or the content hash
     quotes: tuple[Quote, ...] = field(default=(), compare=False, repr=False)
@@ -173,6 +176,8 @@ class Article:
             out["captions"] = [c.to_json() for c in self.captions]
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.captures:
+            out["captures"] = [c.isoformat() for c in self.captures]
         return out
 
 
@@ -316,4 +321,15 @@ def article_from_json(obj: Any) -> Article:
         source=source,
         byline=_opt_str(obj, "byline"),
         dateline=_opt_str(obj, "dateline"),
+        captures=_captures(obj),
     )
+
+
+def _captures(obj: Mapping[str, Any]) -> tuple[datetime, ...]:
+    """The crawl dates of ``captures``: ISO 8601 strings, kept sorted and distinct."""
+    raw = obj.get("captures")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ValueError("'captures' must be a list of ISO 8601 strings")
+    return tuple(sorted({parse_published(v) for v in raw}))

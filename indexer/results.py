@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 __all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS", "Stats"]
 
 #: Accepted values of ``sort``.
-SORTS = ("relevance", "newest", "oldest")
+#: ``crawled``: the most recent first capture (WARC input) first, articles never crawled last.
+SORTS = ("relevance", "newest", "oldest", "crawled")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from .engine.base import Engine, EngineWriter, open_engine
@@ -134,6 +134,8 @@ class ArticleWriter:
         if self._writer is None:
             self._begin()
         assert self._writer is not None
+        if article.captures:
+            article = self._with_earlier_captures(article)
         digest = article.content_hash()
         if self._pending.get(article.id, digest) != digest:
             # a second, different version in this batch: the writer cannot delete documents it
@@ -163,6 +165,21 @@ class ArticleWriter:
             self.commit()
             self._begin()
         return outcome
+
+    def _with_earlier_captures(self, article: Article) -> Article:
+        """``article`` with the captures its stored version already has: a page crawled again
+        (another archive of a crawl, a later run) is another capture of one article, and the
+        text of the newest capture read wins."""
+        assert self._writer is not None
+        if article.id in self._pending:
+            self.commit()  # the batch's version must be readable
+            self._begin()
+        elif self._writer.stored_hash(article.id) is None:
+            return article
+        stored = self._engine.article(article.id)
+        if stored is None or set(stored.captures) <= set(article.captures):
+            return article
+        return replace(article, captures=tuple(sorted({*stored.captures, *article.captures})))
 
     def fail(self, error: ParseError | str) -> None:
         """Record an input that could not be indexed."""

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -28,7 +29,7 @@ from ..writing import (
     index_articles,
 )
 from .exporting import check_export_flags, export_options, write_export
-from .render import render_article, render_results
+from .render import render_article, render_results, skip_lines
 from .watching import watch_group, watch_hooks, watches_option
 
 __all__ = ["cli", "main"]
@@ -119,6 +120,7 @@ def index_cmd(
     show_bar = not quiet and sys.stderr.isatty()
     report: IndexReport
     errors_shown = 0
+    skipped: Counter[str] = Counter()
 
     def show_errors(rep: IndexReport) -> None:
         nonlocal errors_shown
@@ -134,7 +136,7 @@ def index_cmd(
             ) as bar:
                 report = index_articles(
                     index_dir,
-                    iter_articles(paths, on_bytes=bar.update),
+                    iter_articles(paths, on_bytes=bar.update, skipped=skipped),
                     on_article=show_errors,
                     batch_articles=batch_size,
                     procs=procs,
@@ -143,7 +145,7 @@ def index_cmd(
         else:
             report = index_articles(
                 index_dir,
-                iter_articles(paths),
+                iter_articles(paths, skipped=skipped),
                 on_article=show_errors,
                 batch_articles=batch_size,
                 procs=procs,
@@ -166,6 +168,8 @@ def index_cmd(
         f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
         err=True,
     )
+    for line in skip_lines(skipped):
+        click.echo(line, err=True)
     if report.failed:
         sys.exit(1)
 
@@ -329,6 +333,14 @@ def delete_cmd(article_ids: tuple[str, ...], index_dir: str) -> None:
     "relative links; the Host header is never used).",
 )
 @click.option(
+    "--wayback-base",
+    envvar="NEWSFIND_WAYBACK_BASE",
+    metavar="URL",
+    help="A web archive's replay prefix (https://web.archive.org/web, a pywb collection): "
+    "the article page links each capture of a crawled page to {URL}/{timestamp}/{page URL} "
+    "(default: $NEWSFIND_WAYBACK_BASE, else no links).",
+)
+@click.option(
     "--connection-limit",
     default=500,
     show_default=True,
@@ -350,6 +362,7 @@ def serve_cmd(
     port: int,
     threads: int | None,
     public_url: str | None,
+    wayback_base: str | None,
     connection_limit: int,
     request_timeout: float,
 ) -> None:
@@ -360,9 +373,12 @@ def serve_cmd(
     if not os.path.isdir(index_dir):
         raise click.ClickException(str(IndexNotFound(index_dir)))
     try:
-        app = create_app({"INDEX_DIR": index_dir, "PUBLIC_URL": public_url})
+        app = create_app(
+            {"INDEX_DIR": index_dir, "PUBLIC_URL": public_url, "WAYBACK_BASE": wayback_base}
+        )
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--public-url'") from None
+        hint = "'--wayback-base'" if str(exc).startswith("WAYBACK_BASE") else "'--public-url'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     n_threads = threads or 4 * (os.cpu_count() or 1)
     click.echo(f"newsfind: serving {index_dir} on http://{host}:{port}/", err=True)
     if not app.config["PUBLIC_URL"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import click
 
@@ -68,6 +68,10 @@ def render_article(article: Article, *, color: bool = False) -> str:
     if article.url:
         out.append(safe(article.url))
     out.append(f"id: {safe(article.id)}")
+    if article.captures:
+        first, last = article.captures[0].isoformat(), article.captures[-1].isoformat()
+        span = first if first == last else f"{first} to {last}"
+        out.append(f"captured {_plural(len(article.captures), 'time')}: {span}")
     for cap in article.captions:
         credit = f" ({safe(cap.credit)})" if cap.credit else ""
         times = f" [shown {cap.occurrences}x]" if cap.occurrences > 1 else ""
@@ -161,3 +165,17 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def skip_lines(tally: Mapping[str, int]) -> list[str]:
+    """The index summary's lines for what archives and feeds held besides articles: what was
+    skipped, by kind, and feed items indexed from their headline and summary alone."""
+    from ..ingest.feeds import SUMMARY_ONLY
+
+    skipped = sorted(((n, k) for k, n in tally.items() if n and k != SUMMARY_ONLY), reverse=True)
+    lines = []
+    if skipped:
+        lines.append("skipped: " + ", ".join(f"{n:,} {kind}" for n, kind in skipped))
+    if tally.get(SUMMARY_ONLY):
+        lines.append(f"note: {tally[SUMMARY_ONLY]:,} {SUMMARY_ONLY}")
+    return lines

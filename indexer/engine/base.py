@@ -70,7 +70,7 @@ from typing import Literal, Protocol, runtime_checkable
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix, Word
+from ..query.tree import DateSpan, Fuzzy, Group, Node, Phrase, Prefix, Word
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -88,6 +88,7 @@ __all__ = [
     "TimelineEngine",
     "Span",
     "check_capabilities",
+    "check_sort",
     "needed_capabilities",
     "open_engine",
     "register_engine",
@@ -108,8 +109,10 @@ CAPABILITIES = frozenset(
         "quotes",
         "timeline",
         "stream",
+        "crawled",
     }
 )  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
+#: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
+    if isinstance(node, DateSpan) and node.field == "crawled":
+        return frozenset({"crawled"})
     children: tuple[Node, ...] = ()
     if isinstance(node, Group):
         children = node.optional + node.required + node.excluded
@@ -326,6 +331,12 @@ def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> 
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "
             "rewrite the query without them"
         )
+
+
+def check_sort(engine: Engine, sort: str) -> None:
+    """QueryError (param ``sort``) when ``sort`` needs a capability ``engine`` lacks."""
+    if sort == "crawled" and "crawled" not in engine.capabilities:
+        raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
 
 
 #: What an engine is opened for (see the module docstring).

@@ -15,19 +15,26 @@ import io
 import os
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Protocol, cast
 
 from ..errors import ParseError
 from ..model import Article
+from .feeds import FEED_SUFFIXES, looks_like_feed, parse_feed
 from .jsonl import parse_jsonl
 from .text import MAX_TEXT_BYTES, parse_text
+from .warc import WARC_SUFFIXES, looks_like_warc, parse_warc
 
 __all__ = ["iter_articles", "expand_paths", "total_bytes", "KNOWN_SUFFIXES"]
 
 #: File endings picked up when walking a directory (explicitly named files may have any name).
-KNOWN_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".jsonl.gz", ".ndjson")
+KNOWN_SUFFIXES = (
+    (".txt", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".jsonl.gz", ".ndjson")
+    + WARC_SUFFIXES
+    + FEED_SUFFIXES
+)
 
 ByteCounter = Callable[[int], None]
 
@@ -134,12 +141,16 @@ def total_bytes(files: Iterable[str]) -> int:
 def _sniff_kind(name: str, head: bytes) -> str:
     lower = name.lower()
     head = head.removeprefix(codecs.BOM_UTF8)
+    if lower.endswith(WARC_SUFFIXES) or looks_like_warc(head):
+        return "warc"
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if lower.endswith((".jsonl.gz", ".ndjson.gz", ".json.gz")) or head[:2] == b"\x1f\x8b":
         return "jsonl.gz"
     if lower.endswith((".html", ".htm", ".xhtml")):
         return "html"
+    if lower.endswith(FEED_SUFFIXES) or looks_like_feed(head):
+        return "feed"
     if lower.endswith((".txt", ".text")):
         return "text"
     if head.lstrip()[:1] == b"{":
@@ -240,7 +251,10 @@ def _read_wide(
 
 
 def _read_stream(
-    buffered: io.BufferedReader, source: str, on_bytes: ByteCounter | None
+    buffered: io.BufferedReader,
+    source: str,
+    on_bytes: ByteCounter | None,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Article | ParseError]:
     head = buffered.peek(2048)[:2048]
     wide = next((enc for bom, enc in _WIDE_BOMS if head.startswith(bom)), None)
@@ -248,6 +262,12 @@ def _read_stream(
         yield from _read_wide(buffered, wide, source, on_bytes)
         return
     kind = _sniff_kind(source, head)
+    if kind == "warc":
+        yield from parse_warc(buffered, source, skipped, on_bytes)
+        return
+    if kind == "feed":
+        yield from parse_feed(_read_whole(buffered, source), source, skipped)
+        return
     if kind == "jsonl.gz":
         gz = gzip.GzipFile(fileobj=buffered, mode="rb")
         try:
@@ -273,9 +293,12 @@ def _parse_whole(kind: str, data: bytes, source: str) -> Article:
 
 
 def iter_articles(
-    paths: Iterable[str], on_bytes: ByteCounter | None = None
+    paths: Iterable[str],
+    on_bytes: ByteCounter | None = None,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Article | ParseError]:
-    """Every article in the given inputs, with a ParseError in place of each unreadable one."""
+    """Every article in the given inputs, with a ParseError in place of each unreadable one;
+    ``skipped`` counts, by kind, what archives and feeds held that is not an article."""
     for item in expand_paths(paths):
         if isinstance(item, ParseError):
             yield item
@@ -286,10 +309,10 @@ def iter_articles(
                 stdin = sys.stdin.buffer
                 if not isinstance(stdin, io.BufferedReader):
                     stdin = io.BufferedReader(cast(io.RawIOBase, stdin))
-                yield from _read_stream(stdin, source, on_bytes)
+                yield from _read_stream(stdin, source, on_bytes, skipped)
                 continue
             with open(item, "rb") as handle:
-                yield from _read_stream(handle, source, on_bytes)
+                yield from _read_stream(handle, source, on_bytes, skipped)
         except ParseError as exc:
             yield exc
         except IsADirectoryError:

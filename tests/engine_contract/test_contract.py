@@ -420,8 +420,31 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.suggestion is None
     assert declared <= {
         "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline",
-        "stream",
+        "stream", "crawled",
     }  # fmt: skip
+
+
+def test_crawled_filters_on_any_capture_and_sorts_by_the_first(make_index: MakeIndex) -> None:
+    """``crawled:`` matches an article captured in the span at any capture; ``sort=crawled``
+    puts the most recent first capture first and articles never crawled last."""
+    ix = make_index(
+        [
+            {"id": "a", "headline": "Harbour a", "paragraphs": ["harbour storm"],
+             "captures": ["2024-01-10T00:00:00Z", "2024-06-01T00:00:00Z"]},
+            {"id": "b", "headline": "Harbour b", "paragraphs": ["harbour storm"],
+             "captures": ["2024-03-01T00:00:00Z"]},
+            {"id": "c", "headline": "Harbour c", "paragraphs": ["harbour storm"]},
+        ]
+    )  # fmt: skip
+    if "crawled" not in capabilities(ix):
+        with pytest.raises(QueryError):
+            ix.search("harbour", sort="crawled")
+    needs(ix, "crawled", "harbour crawled:2024")
+    assert [r.article_id for r in ix.search("harbour crawled:2024-06").results] == ["a"]
+    assert sorted(r.article_id for r in ix.search("storm crawled:<2024-04").results) == ["a", "b"]
+    assert [r.article_id for r in ix.search("harbour", sort="crawled").results] == ["b", "a", "c"]
+    stored = ix.article("a")
+    assert stored is not None and [c.month for c in stored.captures] == [1, 6]
 
 
 def test_words_near_each_other_rank_first(make_index: MakeIndex) -> None:

@@ -80,6 +80,8 @@ class Columns:
     speaker: Coded
     published: npt.NDArray[np.float64]
     position: npt.NDArray[np.int64]
+    #: the first capture's timestamp (WARC input), NO_DATE for a document never crawled
+    crawled: npt.NDArray[np.float64]
 
     def source_codes(self, folded: str) -> npt.NDArray[np.int32]:
         """The codes of the sources equal to ``folded`` once lower-cased."""
@@ -140,6 +142,7 @@ def _combine(parts: list[Columns]) -> Columns:
         **merged,
         published=np.concatenate([p.published for p in parts]),
         position=np.concatenate([p.position for p in parts]),
+        crawled=np.concatenate([p.crawled for p in parts]),
     )
 
 
@@ -149,7 +152,7 @@ def _read(reader: Any) -> Columns:
 
     def read(name: str, translate: bool = True) -> list[Any]:
         n = reader.doc_count_all()
-        if not reader.has_column(name):
+        if name not in reader.schema or not reader.has_column(name):  # an older index
             return [None] * n
         part = whole_column(reader, name, translate)
         if part is None:
@@ -168,6 +171,9 @@ def _read(reader: Any) -> Columns:
             [_raw_timestamp(p) for p in read("published", translate=False)], dtype=np.float64
         ),
         position=np.array([int(p or 0) for p in read("position")], dtype=np.int64),
+        crawled=np.array(
+            [_raw_timestamp(p) for p in read("first_crawled", translate=False)], dtype=np.float64
+        ),
     )
 
 

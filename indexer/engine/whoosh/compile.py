@@ -179,6 +179,8 @@ class _Compiler:
 
     def leaf(self, node: Node, field: str | None) -> wq.Query | None:
         if isinstance(node, DateSpan):
+            if node.field not in self.schema:  # crawled: on an index older than captures
+                return wq.NullQuery
             return wq.DateRange(node.field, node.start, node.end, endexcl=True)
         assert isinstance(node, Word | Phrase | Prefix | Fuzzy)
         field = node.field or field

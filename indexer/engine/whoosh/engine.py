@@ -54,6 +54,7 @@ class WhooshEngine:
             "quotes",
             "timeline",
             "stream",
+            "crawled",
         }
     )
 

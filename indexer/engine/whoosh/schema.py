@@ -77,4 +77,7 @@ def make_schema() -> fields.Schema:
         quote_of=fields.NUMERIC(int, bits=32, stored=True, shift_step=0),
         quote_start=fields.STORED(),
         quote_end=fields.STORED(),
+        # WARC captures: every crawl date (crawled: filters), the first one (sort=crawled)
+        crawled=fields.DATETIME(stored=True),
+        first_crawled=fields.DATETIME(sortable=True),
     )

@@ -169,6 +169,10 @@ def _group(
         order = np.lexsort((codes, -article_scores, -published))
     elif sort == "oldest":
         order = np.lexsort((codes, -article_scores, published))
+    elif sort == "crawled":
+        # the most recent first capture first; articles never crawled last
+        crawled = cols.crawled[docs[hit_order[starts]]]
+        order = np.lexsort((codes, -article_scores, -crawled))
     else:
         order = np.lexsort((codes, -published, -article_scores))
     return _Ranking(hit_order, starts, counts, article_scores, order)
