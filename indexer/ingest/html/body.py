@@ -132,6 +132,7 @@ def _mark(page: _Page, total: int) -> None:
     """Mark boilerplate elements (left out with all they hold) and non-body parts of the
     article (figures, bylines: they become captions and metadata, not paragraphs); ``total``
     is the page's prose."""
+    headed = _headline_holders(page)
     for key, tag in page.tags.items():
         names = _class_id(tag)
         marked = (
@@ -141,13 +142,26 @@ def _mark(page: _Page, total: int) -> None:
         )
         if marked:
             # A page wrapped whole in a <form> or a "nav-drawer" div is still the page: a marked
-            # element that holds most of the page's prose is not boilerplate.
+            # element that holds most of the page's prose is not boilerplate. Such a wrapper
+            # holds the page's headline too; an <aside> (a live-blog sidebar beside a short
+            # story) that does not is tangential by definition, however much it holds.
             share = page.prose.get(key, 0) / total
             strong = tag.name in ("form", "article", "main", "body") or _POSITIVE.search(names)
-            if share < 0.5 and not (strong and share >= 0.3):
+            aside = tag.name == "aside" or attr(tag, "role").lower() == "complementary"
+            wraps = not aside or headed is None or key in headed
+            if not wraps or (share < 0.5 and not (strong and share >= 0.3)):
                 page.excluded.add(key)
         if tag.name in ("figure", "figcaption", "h1") or _NON_BODY.search(names):
             page.non_body.add(key)
+
+
+def _headline_holders(page: _Page) -> set[int] | None:
+    """Ids of the elements holding an ``<h1>`` (None when the page has none): a wrapper of the
+    whole page holds its headline."""
+    h1s = [t for t in page.tags.values() if t.name == "h1"]
+    if not h1s:
+        return None
+    return {id(t) for h1 in h1s for t in chain_to(h1, page.root)}
 
 
 def _score(page: _Page, usable: list[tuple[Block, list[Tag]]]) -> None:
