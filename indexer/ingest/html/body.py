@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bs4.element import Tag
 
 from indexer.ingest.html.blocks import Block
+from indexer.ingest.html.byline import is_byline_line
 from indexer.ingest.html.tree import attr, chain_to
 
 __all__ = ["Body", "select_body"]
@@ -49,7 +50,9 @@ _TAG_WEIGHT = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
 _BOILERPLATE = re.compile(
-    r"^(?:advertisement|story continues below(?: advertisement)?|continue reading\W*|"
+    r"^(?:advertisement|advertising|story continues below(?: advertisement)?|continue reading\W*|"
+    r"read later|caption|close|back to gallery|(?:caption )?close back to gallery|"
+    r"\u95a2\u9023\u8a18\u4e8b|\u76f8\u5173(?:\u9605\u8bfb|\u6587\u7ae0)|"
     r"read more\W*|share(?: this)?(?: article| story)?\W*|sign up\W*|skip (?:to )?\w+.*|"
     r"related:?|image|photo|getty images|click here.*)$",
     re.I,
@@ -196,19 +199,46 @@ def _paragraphs(
     """The region's blocks that read as body text, in page order, each text once."""
     paragraphs: list[str] = []
     seen: set[str] = set()
+    flow = _flow_containers(usable)
     for block, chain in usable:
         ids = [id(t) for t in chain]
         if region is not None and not any(i in region for i in ids):
             continue
         if any(i in page.non_body for i in ids):
             continue
-        if block.link_chars > 0.5 * len(block.text) or _BOILERPLATE.match(block.text):
+        linked = block.link_chars > 0.5 * len(block.text) and not _in_flow(block, flow)
+        if linked or _BOILERPLATE.match(block.text) or is_byline_line(block.text):
             continue
         if block.text in seen or (headline and block.text == headline):
             continue
         seen.add(block.text)
         paragraphs.append(block.text)
     return tuple(paragraphs)
+
+
+def _flow_containers(usable: list[tuple[Block, list[Tag]]]) -> set[int]:
+    """Ids of the elements that directly hold three or more prose ``<p>``: the article's own
+    run of paragraphs, where a linked line ("Read more: ...", "Profile: ...") is part of the
+    story as written, not a list of links beside it."""
+    counts: dict[int, int] = {}
+    for block, chain in usable:
+        if not block.is_run and block.node.name == "p" and _is_prose(block) and len(chain) > 1:
+            counts[id(chain[1])] = counts.get(id(chain[1]), 0) + 1
+    return {key for key, n in counts.items() if n >= 3}
+
+
+def _in_flow(block: Block, flow: set[int]) -> bool:
+    """A ``<p>`` of a flow container, or an item of a list that sits directly in one, with at
+    most two links (a cluster of links inside a paragraph is a pop-up card, not the story)."""
+    node = block.node
+    if block.is_run or node.parent is None or block.links > 2:
+        return False
+    if node.name == "p":
+        return id(node.parent) in flow
+    grand = node.parent.parent
+    return (
+        node.name == "li" and node.parent.name == "ul" and grand is not None and id(grand) in flow
+    )
 
 
 def _region(page: _Page) -> set[int] | None:
