@@ -72,6 +72,10 @@ class Article:
     source: str | None = None
     byline: str | None = None
     dateline: str | None = None
+    #: when the page says the story was last changed (kept apart from ``published``), UTC
+    modified: datetime | None = None
+    #: the text's language as a lower-case BCP 47 tag ("en", "pt-br"), detected when not given
+    language: str | None = None
 
     @staticmethod
     def derive_id(
@@ -114,7 +118,9 @@ class Article:
                 out[key] = value
         if self.published is not None:
             out["published"] = self.published.isoformat()
-        for key in ("source", "byline", "dateline"):
+        if self.modified is not None:
+            out["modified"] = self.modified.isoformat()
+        for key in ("source", "byline", "dateline", "language"):
             value = getattr(self, key)
             if value:
                 out[key] = value
@@ -235,12 +241,7 @@ def article_from_json(obj: Any) -> Article:
         paragraphs = split_body(_checked(body, "body"))
     if not headline and not paragraphs:
         raise ValueError("article has neither 'headline' nor 'paragraphs'")
-    published = None
-    raw_pub = obj.get("published")
-    if raw_pub is not None:
-        if not isinstance(raw_pub, str):
-            raise ValueError("'published' must be an ISO 8601 string")
-        published = parse_published(raw_pub)
+    published = _opt_date(obj, "published")
     url = _opt_str(obj, "url")
     source = _opt_str(obj, "source")
     raw_id = obj.get("id")
@@ -266,4 +267,31 @@ def article_from_json(obj: Any) -> Article:
         source=source,
         byline=_opt_str(obj, "byline"),
         dateline=_opt_str(obj, "dateline"),
+        modified=_opt_date(obj, "modified"),
+        language=_language(obj),
     )
+
+
+def _opt_date(obj: Mapping[str, Any], key: str) -> datetime | None:
+    raw = obj.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError(f"'{key}' must be an ISO 8601 string")
+    return parse_published(raw)
+
+
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+
+def _language(obj: Mapping[str, Any]) -> str | None:
+    """A language tag as ``lang:`` and the facet compare it: lower case, ``_`` as ``-``."""
+    value = _opt_str(obj, "language")
+    if value is None:
+        return None
+    tag = value.lower().replace("_", "-")
+    if not _LANGUAGE_TAG.fullmatch(tag):
+        raise ValueError(
+            f"'language' must be a language tag such as 'en' or 'pt-BR', not {value!r}"
+        )
+    return tag
