@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-__all__ = ["Article", "Caption", "KINDS", "parse_published", "article_from_json"]
+__all__ = ["Article", "Caption", "KINDS", "parse_published", "article_from_json", "language_tag"]
 
 #: The kinds of passage an article yields, each searched on its own: a property of the model, not
 #: of any engine (every engine indexes these, and ``kind=`` filters accept exactly these).
@@ -284,12 +284,17 @@ def _opt_date(obj: Mapping[str, Any], key: str) -> datetime | None:
 _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 
 
+def language_tag(value: str) -> str:
+    """A language tag as it is stored and as ``lang:`` and the facet compare it: lower case,
+    ``_`` as ``-`` ("pt_BR" is "pt-br")."""
+    return value.strip().lower().replace("_", "-")
+
+
 def _language(obj: Mapping[str, Any]) -> str | None:
-    """A language tag as ``lang:`` and the facet compare it: lower case, ``_`` as ``-``."""
     value = _opt_str(obj, "language")
     if value is None:
         return None
-    tag = value.lower().replace("_", "-")
+    tag = language_tag(value)
     if not _LANGUAGE_TAG.fullmatch(tag):
         raise ValueError(
             f"'language' must be a language tag such as 'en' or 'pt-BR', not {value!r}"

@@ -196,6 +196,8 @@ _SCHEMAS: dict[str, Any] = {
             "source": {"type": "string"},
             "byline": {"type": "string"},
             "dateline": {"type": "string"},
+            "modified": {"type": "string", "format": "date-time"},
+            "language": {"type": "string", "description": "a lower-case language tag (en, pt-br)"},
             "paragraphs": {"type": "array", "items": {"type": "string"}},
             "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
             "notes": {"type": "array", "items": {"type": "string"}},

@@ -58,7 +58,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
@@ -66,7 +66,7 @@ from typing import Literal, Protocol, runtime_checkable
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix, Word
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -88,7 +88,10 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+#: "lang" is the ``lang:`` filter, "language-facet" the language facet (issue 17).
+CAPABILITIES = frozenset(
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "lang", "language-facet"}
+)
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field == "lang":
+        return frozenset({"lang"}) | needed_capabilities(replace(node, field=None))
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
     children: tuple[Node, ...] = ()

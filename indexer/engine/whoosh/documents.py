@@ -87,6 +87,10 @@ def article_documents(article: Article, content_hash: str) -> list[dict[str, Any
         common["byline"] = article.byline
     if article.dateline:
         common["dateline"] = article.dateline
+    if article.modified is not None:
+        common["modified"] = to_naive_utc(article.modified)
+    if article.language:
+        common["language"] = article.language
 
     parts: list[tuple[str, str, dict[str, Any]]] = []
     if article.headline:
@@ -140,6 +144,8 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         source=first.get("source"),
         byline=first.get("byline"),
         dateline=first.get("dateline"),
+        modified=to_utc(first["modified"]) if first.get("modified") is not None else None,
+        language=first.get("language"),
     )
 
 

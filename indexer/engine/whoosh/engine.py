@@ -41,7 +41,9 @@ class WhooshEngine:
     ``ranking`` swaps the scoring constants (the relevance benchmark compares settings)."""
 
     name = "whoosh"
-    capabilities = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+    capabilities = frozenset(
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "lang", "language-facet"}
+    )
 
     def __init__(
         self,

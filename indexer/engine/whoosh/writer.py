@@ -131,9 +131,24 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return [s for s in segments if s.doc_count_all() >= MERGE_BELOW_DOCS]
 
 
+def _add_new_fields(ix: whoosh_index.Index, timeout: float) -> None:
+    """Give an index written before a field existed (``modified``, ``language``: issue 17) the
+    fields of today's schema, in a commit of its own, so its new documents can hold them; its
+    old documents simply have no value there."""
+    schema = make_schema()
+    missing = [name for name in schema.names() if name not in ix.schema.names()]
+    if not missing:
+        return
+    writer = ix.writer(timeout=timeout, delay=0.25)
+    for name in missing:
+        writer.add_field(name, schema[name])
+    writer.commit()
+
+
 def _writer(ix: whoosh_index.Index, path: str, timeout: float, procs: int = 1) -> IndexWriter:
     _note_interrupted_run(ix, path)
     try:
+        _add_new_fields(ix, timeout)
         if procs > 1 and parallel_supported():
             # each sub-process has a pool of its own; together they stay near the single
             # writer's memory

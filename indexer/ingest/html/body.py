@@ -37,7 +37,7 @@ _NEGATIVE = re.compile(
 # Parts of the article that are not body text: they become captions and metadata instead.
 _NON_BODY = re.compile(
     r"(?:^|[\s_-])(?:byline\w*|author\w*|timestamp|dateline|credits?|captions?|\w*caption|"
-    r"copyright|kicker|eyebrow)(?=$|[\s_-])"
+    r"copyright|kicker|eyebrow|excerpt|standfirst|dek)(?=$|[\s_-])"
 )
 _POSITIVE = re.compile(
     r"(?:^|[\s_-])(?:article\w*|body|content|entry|main|story\w*|text|post|prose|"
@@ -51,8 +51,8 @@ _TAG_WEIGHT = {
 }  # fmt: skip
 _BOILERPLATE = re.compile(
     r"^(?:advertisement|advertising|story continues below(?: advertisement)?|continue reading\W*|"
-    r"read later|caption|close|back to gallery|(?:caption )?close back to gallery|"
-    r"\u95a2\u9023\u8a18\u4e8b|\u76f8\u5173(?:\u9605\u8bfb|\u6587\u7ae0)|"
+    r"read later|caption|close|back to gallery|(?:caption )?close back to gallery|buy now|shop now|"
+    r"[\u3010\[]?(?:\u95a2\u9023\u8a18\u4e8b|\u76f8\u5173(?:\u9605\u8bfb|\u6587\u7ae0))[\u3011\]]?|"
     r"read more\W*|share(?: this)?(?: article| story)?\W*|sign up\W*|skip (?:to )?\w+.*|"
     r"related:?|image|photo|getty images|click here.*)$",
     re.I,
