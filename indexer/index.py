@@ -103,7 +103,7 @@ class NewsIndex:
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=found.facets,
+            facets=_declared_facets(self._engine, found.facets),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
         )
@@ -144,6 +144,16 @@ class NewsIndex:
     def stats(self) -> Stats:
         """Live counts (deleted documents excluded), kept with their generation."""
         return self._engine.stats()
+
+
+def _declared_facets(
+    engine: Engine, facets: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    """The facets an engine declares: one that counts ``language`` without declaring
+    "language-facet" (issue 17) would be counting something it does not store."""
+    if "language" in facets and "language-facet" not in engine.capabilities:
+        return {name: counts for name, counts in facets.items() if name != "language"}
+    return facets
 
 
 def _article_result(found: EngineArticle) -> ArticleResult:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,17 @@ def test_line_dates_split_at_the_update_word() -> None:
 )
 def test_url_dates(url: str | None, expected: datetime | None) -> None:
     assert url_date(url) == expected
+
+
+def test_modified_survives_the_index(tmp_path: Path) -> None:
+    from indexer import index_articles, open_index
+
+    page = _page(_ld("2023-10-17T08:00:00Z", "2023-10-18T08:00:00Z"))
+    article = parse_html(page, "p.html")
+    index_articles(tmp_path / "ix", [article])
+    with open_index(tmp_path / "ix") as ix:
+        stored = ix.article(article.id)
+        assert stored is not None
+        assert stored.modified == datetime(2023, 10, 18, 8, 0, tzinfo=UTC)
+        assert stored.published == datetime(2023, 10, 17, 8, 0, tzinfo=UTC)
+        assert [a.to_json().get("modified") for a in ix.articles()] == ["2023-10-18T08:00:00+00:00"]
