@@ -191,8 +191,11 @@ def _strip_site(title: str, site: str | None) -> str:
 def read_meta(soup: BeautifulSoup) -> PageMeta:
     """The page's metadata; each field from the first source that has it."""
     meta = PageMeta()
-    dates = [_from_json_ld(soup, meta), _from_meta_tags(soup, meta), time_dates(soup)]
+    dates = [_from_json_ld(soup, meta), _from_meta_tags(soup, meta)]
     meta.published, meta.modified = first_dates(dates)
+    if meta.published is None or meta.modified is None:
+        # a scan of the whole tree, so only for what the head did not say
+        meta.published, meta.modified = first_dates([*dates, time_dates(soup)])
     _from_page(soup, meta)
     if meta.byline:
         meta.byline = re.sub(r"^by\s+", "", meta.byline, flags=re.I) or None
