@@ -85,3 +85,19 @@ def test_byline_lines_are_recognised(line: str) -> None:
 )
 def test_prose_and_bare_dates_are_not_byline_lines(line: str) -> None:
     assert not is_byline_line(line)
+
+
+def test_an_embedded_post_the_story_quotes_is_kept() -> None:
+    tweet = (
+        "<div class='article-widget article-tweet'><blockquote class='twitter-tweet'>"
+        "<p>I can't thank this man enough, he taught me so much and I wish him luck.</p>"
+        "&mdash; A Player (@player) <a href='https://t.co/x'>November 20, 2019</a>"
+        "</blockquote></div>"
+    )
+    promo = "<div class='article-widget'><p>Download our app for the latest scores.</p></div>"
+    body = _paragraphs("\n".join(STORY[:2])) + tweet + promo + f"<p>{STORY[2]}</p>"
+    article = parse_html(_page(body), "p.html")
+    assert "I can't thank this man enough, he taught me so much and I wish him luck." in (
+        article.paragraphs
+    )
+    assert not any("Download our app" in p for p in article.paragraphs)

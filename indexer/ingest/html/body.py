@@ -143,7 +143,7 @@ def _mark(page: _Page, total: int) -> None:
             or attr(tag, "role").lower() in _BAD_ROLES
             or bool(_NEGATIVE.search(names))
         )
-        if marked:
+        if marked and not _wraps_embedded_post(page, key, tag):
             # A page wrapped whole in a <form> or a "nav-drawer" div is still the page: a marked
             # element that holds most of the page's prose is not boilerplate. Such a wrapper
             # holds the page's headline too; an <aside> (a live-blog sidebar beside a short
@@ -156,6 +156,19 @@ def _mark(page: _Page, total: int) -> None:
                 page.excluded.add(key)
         if tag.name in ("figure", "figcaption", "h1") or _NON_BODY.search(names):
             page.non_body.add(key)
+
+
+_EMBEDDED_POST = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|bluesky-embed|fb-post")
+
+
+def _wraps_embedded_post(page: _Page, key: int, tag: Tag) -> bool:
+    """Whether a marked element ("widget", "social") is only the wrapper of a post the story
+    quotes (an embedded tweet's ``<blockquote>``): the quote is part of the story."""
+    if tag.name == "blockquote":
+        return bool(_EMBEDDED_POST.search(attr(tag, "class")))
+    posts = [b for b in tag.find_all("blockquote", limit=3) if _wraps_embedded_post(page, 0, b)]
+    quoted = sum(page.text_len.get(id(b), 0) for b in posts)
+    return bool(posts) and quoted >= 0.8 * page.text_len.get(key, 0)
 
 
 def _headline_holders(page: _Page) -> set[int] | None:
