@@ -1,11 +1,13 @@
 """Publication-date accuracy of the HTML reader against the pages' expected metadata, side by
-side with htmldate in the same run.
+side with htmldate in the same run; and the detected languages against the pages' own.
 
 Run: ``.venv/bin/python -m benchmarks.html_dates``. Reads the dev pages in ../shared/data/html
 whose ``expected-metadata.json`` has a ``publishedTime``. A day is right when it is the gold
 day either in UTC or in the offset the gold states (htmldate gives days as the page writes
 them, we give UTC instants, so both readings count for both); ``instant`` also asks ours to
-be within a minute of the gold time.
+be within a minute of the gold time. Languages are checked on the pages whose language is known:
+the ``lang`` of ``expected-metadata.json`` (its primary subtag), and English for the zyte pages
+(the data README: all of them are English).
 """
 
 from __future__ import annotations
@@ -43,12 +45,36 @@ def gold_days(gold: datetime) -> set[date]:
     return {gold.date(), gold.astimezone(UTC).date()}
 
 
+def gold_language(page: Path) -> str | None:
+    """The page's known language, primary subtag only ("en-GB" is "en")."""
+    meta_file = page / "expected-metadata.json"
+    if not meta_file.exists():
+        return "en" if page.name.startswith("zyte-") else None
+    lang = json.loads(meta_file.read_text(encoding="utf-8")).get("lang")
+    return str(lang).split("-")[0].lower() if lang else None
+
+
 def ours(raw: bytes, name: str) -> tuple[datetime | None, datetime | None]:
     try:
         article = parse_html(raw, name)
     except ParseError:
         return None, None
     return article.published, article.modified
+
+
+def languages(data: Path = DATA) -> list[dict[str, Any]]:
+    """Per page with a known language: that language and the one detected."""
+    rows = []
+    for page in pages(data):
+        gold = gold_language(page)
+        if gold is None:
+            continue
+        try:
+            found = parse_html((page / "source.html").read_bytes(), page.name).language
+        except ParseError:
+            found = None
+        rows.append({"page": page.name, "gold": gold, "ours": found})
+    return rows
 
 
 def htmldate_day(raw: bytes) -> date | None:
@@ -83,7 +109,7 @@ def run(data: Path = DATA) -> dict[str, Any]:
                 "htmldate_day": theirs in days,
             }
         )
-    return {"pages": rows}
+    return {"pages": rows, "languages": languages(data)}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -110,6 +136,16 @@ def table(result: dict[str, Any]) -> str:
     lines.append(
         f"{n} pages with a gold date: newsfind right day {day}/{n}, right instant {instant}/{n}; "
         f"htmldate right day {theirs}/{n}"
+    )
+    langs = result["languages"]
+    wrong = [f"{r['page']} ({r['gold']} as {r['ours']})" for r in langs if r["ours"] != r["gold"]]
+    counts: dict[str, int] = {}
+    for r in langs:
+        counts[r["gold"]] = counts.get(r["gold"], 0) + 1
+    spread = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    lines.append(
+        f"languages: {len(langs) - len(wrong)}/{len(langs)} pages detected right ({spread}); "
+        f"wrong: {', '.join(wrong) or 'none'}"
     )
     return "\n".join(lines)
 
