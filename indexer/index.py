@@ -180,6 +180,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         more_hits=found.more_hits,
         dateline=found.dateline,
         byline=found.byline,
+        language=found.language,
     )
 
 

@@ -132,6 +132,7 @@ _SCHEMAS: dict[str, Any] = {
             "source": _NULLABLE_STRING,
             "dateline": _NULLABLE_STRING,
             "byline": _NULLABLE_STRING,
+            "language": {**_NULLABLE_STRING, "description": "Language tag (en, pt-br)."},
             "score": {"type": "number"},
             "more_hits": {"type": "integer", "description": "Matching documents not shown."},
             "hits": {

@@ -123,6 +123,7 @@ class EngineArticle:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)

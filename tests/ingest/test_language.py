@@ -108,6 +108,7 @@ def test_indexed_language_is_shown_exported_faceted_and_filtered(
         french = ix.search("projet OR bill OR senate OR sénat lang:fr")
         assert {r.article_id for r in french.results} == {_id_of(index, "fr")}
         assert french.facets["language"] == {"fr": french.total_hits}
+        assert [r["language"] for r in french.to_json()["results"]] == ["fr"]
     again = _run("index", str(pages), "--index", str(index))
     assert "2 unchanged" in again.stderr, again.stderr
 
