@@ -69,3 +69,23 @@ def test_language_facet_narrows_and_undoes(app: Flask) -> None:
 def test_with_language(query: str, language: str, expected: str) -> None:
     assert with_language(query, language) == expected
     assert without_language(expected) == query.replace(" AND lang:en", "")
+
+
+def test_article_page_and_json_show_language_and_modification(build_index: BuildIndex) -> None:
+    article = {
+        "id": "m1",
+        "headline": "Tempête sur la côte",
+        "published": "2023-10-17T08:00:00+00:00",
+        "modified": "2023-10-18T09:30:00+00:00",
+        "language": "fr",
+    }
+    app = create_app({"INDEX_DIR": str(build_index(articles=[article])), "TESTING": True})
+    try:
+        client = app.test_client()
+        data = client.get("/api/articles/m1").get_json()
+        assert (data["language"], data["modified"]) == ("fr", "2023-10-18T09:30:00+00:00")
+        page = BeautifulSoup(client.get("/articles/m1").data, "lxml")
+        assert page.select_one(".language").get_text() == "fr"
+        assert page.select_one(".modified time")["datetime"] == "2023-10-18T09:30:00+00:00"
+    finally:
+        app.extensions["newsfind_index"].close()
