@@ -27,7 +27,8 @@ What an engine receives and must do:
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
   documents) and ``total_articles`` exact over every match, not estimated; ``facets`` (name ->
   {value: count} over every matching document, most frequent first, at most ``FACET_LIMIT``
-  each: kind, source, credit, month ``YYYY-MM``) when the engine declares "facets"; a corrected
+  each: kind, source, credit, month ``YYYY-MM``, and speaker, the quotes' ``speaker_key``,
+  when it also declares "quotes") when the engine declares "facets"; a corrected
   query string as ``suggestion`` when it declares "suggest" and has one. Call ``deadline
   .check()`` between units of work: it raises ``QueryTooSlow`` past the caller's time budget.
   A query the engine cannot run raises ``QueryError`` (with ``param="q"``).
@@ -38,7 +39,10 @@ What an engine receives and must do:
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
   are query constructs; "proximity" (unquoted words near each other score higher), "facets"
-  and "suggest" describe what results hold.
+  and "suggest" describe what results hold; "quotes" says the engine stores an article's
+  quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
+  with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
+  quote hits carry ``speaker``.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -88,9 +92,11 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-#: "lang" is the ``lang:`` filter, "language-facet" the language facet (issue 17).
+#: "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet);
+#: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
-    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "lang", "language-facet"}
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "lang"}
+    | {"language-facet"}
 )
 
 
@@ -106,6 +112,7 @@ class EngineHit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None  # quote hits only
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,13 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"prefix"})
     if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field == "lang":
         return frozenset({"lang"}) | needed_capabilities(replace(node, field=None))
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
+        getattr(node, "field", None) == "speaker"
+        or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
+    ):
+        return frozenset({"quotes"}) | (
+            frozenset({"phrase"}) if isinstance(node, Phrase) else frozenset()
+        )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
     children: tuple[Node, ...] = ()
@@ -222,9 +236,11 @@ def needed_capabilities(node: Node) -> frozenset[str]:
     return frozenset().union(*(needed_capabilities(c) for c in children))
 
 
-def check_capabilities(engine: Engine, tree: Group) -> None:
-    """QueryError when ``tree`` uses a construct ``engine`` does not declare."""
-    missing = sorted(needed_capabilities(tree) - engine.capabilities)
+def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> None:
+    """QueryError when ``tree`` (or the ``kind`` filter) uses a construct ``engine`` does not
+    declare."""
+    needed = needed_capabilities(tree) | (frozenset({"quotes"}) if kind == "quote" else frozenset())
+    missing = sorted(needed - engine.capabilities)
     if missing:
         raise QueryError(
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "

@@ -416,7 +416,8 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
     if "suggest" not in declared:
         assert results.suggestion is None
     assert declared <= {
-        "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "lang", "language-facet"
+        "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "lang",
+        "language-facet",
     }  # fmt: skip
 
 

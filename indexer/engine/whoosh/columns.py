@@ -78,6 +78,7 @@ class Columns:
     credit: Coded
     month: Coded
     language: Coded
+    speaker: Coded
     published: npt.NDArray[np.float64]
     position: npt.NDArray[np.int64]
 
@@ -108,7 +109,7 @@ def columns(searcher: Any) -> Columns:
     return cols
 
 
-_CODED = ("article", "kind", "source", "credit", "month", "language")
+_CODED = ("article", "kind", "source", "credit", "month", "speaker", "language")
 
 
 def _segment_part(reader: Any) -> Columns:
@@ -163,6 +164,7 @@ def _read(reader: Any) -> Columns:
         credit=Coded.of([c or "" for c in read("credit_exact")]),
         month=Coded.of([m or "" for m in read("month")]),
         language=Coded.of([v or "" for v in read("language")]),
+        speaker=Coded.of([s or "" for s in read("speaker_key")]),
         # raw values: an undated document's column default is no representable date
         published=np.array(
             [_raw_timestamp(p) for p in read("published", translate=False)], dtype=np.float64

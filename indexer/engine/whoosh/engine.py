@@ -42,7 +42,8 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "lang", "language-facet"}
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "lang"}
+        | {"language-facet"}
     )
 
     def __init__(

@@ -132,16 +132,15 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
 
 
 def _add_new_fields(ix: whoosh_index.Index, timeout: float) -> None:
-    """Give an index written before a field existed (``modified``, ``language``: issue 17) the
-    fields of today's schema, in a commit of its own, so its new documents can hold them; its
-    old documents simply have no value there."""
-    schema = make_schema()
-    missing = [name for name in schema.names() if name not in ix.schema.names()]
+    """Give an index written before a field existed (the quote fields; issue 17's ``modified``
+    and ``language``) the fields of today's schema, in a commit of its own: the documents
+    written next need them, and readers of the old documents see the new fields empty."""
+    missing = [(n, f) for n, f in make_schema().items() if n not in ix.schema]
     if not missing:
         return
     writer = ix.writer(timeout=timeout, delay=0.25)
-    for name in missing:
-        writer.add_field(name, schema[name])
+    for name, field in missing:
+        writer.add_field(name, field)
     writer.commit()
 
 
