@@ -27,6 +27,7 @@ __all__ = [
     "FACETS",
     "FACET_LIMIT",
     "HITS_SHOWN",
+    "INTERVALS",
     "KINDS",
     "MAX_DEPTH",
     "MAX_EXPANDED_WORDS",
@@ -57,3 +58,6 @@ HITS_SHOWN = 3
 FACETS = ("kind", "source", "credit", "month", "speaker", "language")
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
+#: The periods a search's timeline counts by, shortest first (``interval``; none: chosen from
+#: the span of the matches).
+INTERVALS = ("day", "week", "month", "year")

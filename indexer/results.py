@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 __all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS", "Stats"]
 
@@ -102,6 +105,10 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    #: the timeline's period (None: chosen from the span of the matches), and whether its
+    #: counts are also given as shares of the index's articles per period
+    interval: str | None = None
+    normalize: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     took_ms: float = 0.0
+    timeline: Timeline | None = None
 
     @property
     def query(self) -> str:
@@ -149,4 +157,5 @@ class SearchResults:
             "suggestion": self.suggestion,
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
+            "timeline": self.timeline.to_json() if self.timeline else None,
         }

@@ -112,6 +112,16 @@ def test_attack_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
     assert all(0 < s < 500 for s in churn["committing"]["statuses"])
 
 
+def test_export_memory_benchmark_exports_every_match(tmp_path: Path) -> None:
+    """The export benchmark end to end on 2,000 passages: every match is a row, twice the same
+    bytes (its memory figures are the benchmark's output, docs/research.md)."""
+    out_json = tmp_path / "export.json"
+    proc = run_benchmark("export_memory", tmp_path, out_json)
+    assert "| rows == total_hits | True |" in proc.stdout
+    found = json.loads(out_json.read_text())
+    assert found["rows"] == found["total_hits"] >= 500 and found["same_bytes"]
+
+
 def test_quotes_benchmark_scores_the_labelled_set(tmp_path: Path) -> None:
     out = tmp_path / "quotes.json"
     proc = subprocess.run(

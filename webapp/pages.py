@@ -15,7 +15,9 @@ from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
 from .quotes import paragraph_html, paragraph_texts
+from .timeline import timeline_chart
 from .views import search_url
+from .watching import watch_command
 
 __all__ = ["bp", "ArticleBlock", "article_blocks"]
 
@@ -32,8 +34,10 @@ def search() -> tuple[str, int]:
         return render_template("home.html", search=asked, stats=index.stats()), 200
     context = search_context(index, asked)
     groups = []
+    chart = None
     if context.results is not None:
         groups = facet_groups(context.results, asked, search_url)
+        chart = timeline_chart(context.results, asked)
     status = 400 if context.error is not None else 200
     page = render_template(
         "search.html",
@@ -43,6 +47,8 @@ def search() -> tuple[str, int]:
         facets=groups,
         filters=active_filters(asked, search_url),
         kind_labels=KIND_LABELS,
+        chart=chart,
+        watch_command=watch_command(asked),
     )
     return page, status
 

@@ -75,12 +75,17 @@ from ..results import SearchParams, Stats
 
 __all__ = [
     "CAPABILITIES",
+    "DayCount",
     "Engine",
     "EngineArticle",
     "EngineHit",
+    "EngineMatch",
     "EngineResults",
     "EngineWriter",
+    "MatchStream",
     "Mode",
+    "StreamingEngine",
+    "TimelineEngine",
     "Span",
     "check_capabilities",
     "needed_capabilities",
@@ -95,8 +100,8 @@ Span = tuple[int, int]
 #: "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet);
 #: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
-    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "lang"}
-    | {"language-facet"}
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+    | {"stream", "lang", "language-facet"}
 )
 
 
@@ -142,6 +147,40 @@ class EngineResults:
     articles: tuple[EngineArticle, ...]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: matches per publication day (``DayCount``s, undated as ``day=None``), when the engine
+    #: declares "timeline"
+    days: tuple[DayCount, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Matching articles and documents (per kind) published on one UTC day (None: undated)."""
+
+    day: date | None
+    articles: int
+    hits: dict[str, int]
+
+
+@dataclass(frozen=True)
+class EngineMatch:
+    """One matching document with everything an export row or an alert shows; ``spans`` are
+    filled only when asked for. A new stored field joins as one more attribute."""
+
+    doc_id: str
+    article_id: str
+    kind: str
+    position: int
+    text: str
+    score: float
+    headline: str | None
+    source: str | None
+    published: datetime | None
+    url: str | None
+    byline: str | None
+    credit: str | None
+    photo_date: date | None
+    spans: tuple[Span, ...] = ()
+    speaker: str | None = None  # quote documents only
 
 
 class EngineWriter(Protocol):
@@ -207,6 +246,43 @@ class Engine(Protocol):
     def writer(self, *, lock_timeout: float, procs: int = 1) -> EngineWriter: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class MatchStream:
+    """Every match of one search, matched already (``total`` documents, on index
+    ``generation``), read one at a time from ``rows``."""
+
+    total: int
+    generation: int
+    rows: Iterator[EngineMatch]
+
+
+@runtime_checkable
+class TimelineEngine(Engine, Protocol):
+    """An engine declaring "timeline": ``search`` fills ``EngineResults.days``, and
+    ``index_days`` counts every live article per publication day (normalising a timeline)."""
+
+    def index_days(self) -> tuple[DayCount, ...]: ...
+
+
+@runtime_checkable
+class StreamingEngine(Engine, Protocol):
+    """An engine declaring "stream": ``matches`` yields every matching document (filters of
+    ``params`` applied, its page ignored) one at a time, in ``params.sort`` order with ties by
+    article id then position, so memory stays flat however many match. ``article_ids``
+    restricts matching to those articles (watches look only at what a commit changed);
+    ``spans`` asks for match spans in each text. The matching is done before it returns (the
+    count is known before the first row); the rows hold one generation until they end."""
+
+    def matches(
+        self,
+        tree: Group,
+        params: SearchParams,
+        *,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream: ...
 
 
 def needed_capabilities(node: Node) -> frozenset[str]:

@@ -32,6 +32,7 @@ from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
 from .columns import Columns, columns
 from .compile import CompiledQuery, compile_query
+from .days import day_counts
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
 from .filters import Filters
@@ -317,4 +318,5 @@ def run_search(
         articles=tuple(results),
         facets=_facets(cols, matches.docs),
         suggestion=suggestion,
+        days=day_counts(cols, matches.docs),
     )
