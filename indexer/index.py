@@ -127,7 +127,7 @@ class NewsIndex:
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=facets,
+            facets=_declared_facets(self._engine, facets),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
             timeline=timeline,
@@ -237,6 +237,16 @@ class NewsIndex:
         return self._engine.stats()
 
 
+def _declared_facets(
+    engine: Engine, facets: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    """The facets an engine declares: one that counts ``language`` without declaring
+    "language-facet" (issue 17) would be counting something it does not store."""
+    if "language" in facets and "language-facet" not in engine.capabilities:
+        return {name: counts for name, counts in facets.items() if name != "language"}
+    return facets
+
+
 def _article_result(found: EngineArticle) -> ArticleResult:
     hits = tuple(
         Hit(
@@ -262,6 +272,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         more_hits=found.more_hits,
         dateline=found.dateline,
         byline=found.byline,
+        language=found.language,
     )
 
 

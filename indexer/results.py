@@ -76,6 +76,7 @@ class ArticleResult:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    language: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +87,7 @@ class ArticleResult:
             "source": self.source,
             "dateline": self.dateline,
             "byline": self.byline,
+            "language": self.language,
             "score": round(self.score, 4),
             "more_hits": self.more_hits,
             "hits": [h.to_json() for h in self.hits],

@@ -147,6 +147,7 @@ _SCHEMAS: dict[str, Any] = {
             "source": _NULLABLE_STRING,
             "dateline": _NULLABLE_STRING,
             "byline": _NULLABLE_STRING,
+            "language": {**_NULLABLE_STRING, "description": "Language tag (en, pt-br)."},
             "score": {"type": "number"},
             "more_hits": {"type": "integer", "description": "Matching documents not shown."},
             "hits": {
@@ -215,6 +216,8 @@ _SCHEMAS: dict[str, Any] = {
             "source": {"type": "string"},
             "byline": {"type": "string"},
             "dateline": {"type": "string"},
+            "modified": {"type": "string", "format": "date-time"},
+            "language": {"type": "string", "description": "a lower-case language tag (en, pt-br)"},
             "paragraphs": {"type": "array", "items": {"type": "string"}},
             "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
             "notes": {"type": "array", "items": {"type": "string"}},

@@ -226,7 +226,7 @@ def search_cmd(
     \b
     Query language: words (any form: visit finds visiting), "exact phrases",
     AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
-    source: byline: dateline:, infra*, Puttin~, published:2023-10-01..2023-10-31,
+    source: byline: dateline: lang:fr, infra*, Puttin~, published:2023-10-01..2023-10-31,
     published:>=2023-10-17, photo_date:2023-10.
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """

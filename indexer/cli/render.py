@@ -59,7 +59,9 @@ def render_article(article: Article, *, color: bool = False) -> str:
             article.dateline,
             article.byline,
             article.published.date().isoformat() if article.published else None,
+            f"updated {article.modified.date().isoformat()}" if article.modified else None,
             article.source,
+            f"language: {article.language}" if article.language else None,
         )
         if part
     ]

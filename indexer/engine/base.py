@@ -62,7 +62,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
@@ -98,20 +98,12 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
+#: "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet);
+#: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
-    {
-        "fuzzy",
-        "prefix",
-        "phrase",
-        "proximity",
-        "facets",
-        "suggest",
-        "quotes",
-        "timeline",
-        "stream",
-        "crawled",
-    }
-)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+    | {"stream", "crawled", "lang", "language-facet"}
+)
 #: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
 
@@ -145,6 +137,7 @@ class EngineArticle:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +293,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field == "lang":
+        return frozenset({"lang"}) | needed_capabilities(replace(node, field=None))
     if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
         getattr(node, "field", None) == "speaker"
         or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")

@@ -420,7 +420,7 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.suggestion is None
     assert declared <= {
         "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline",
-        "stream", "crawled",
+        "stream", "crawled", "lang", "language-facet",
     }  # fmt: skip
 
 

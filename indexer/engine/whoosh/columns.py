@@ -77,6 +77,7 @@ class Columns:
     source: Coded
     credit: Coded
     month: Coded
+    language: Coded
     speaker: Coded
     published: npt.NDArray[np.float64]
     position: npt.NDArray[np.int64]
@@ -110,7 +111,7 @@ def columns(searcher: Any) -> Columns:
     return cols
 
 
-_CODED = ("article", "kind", "source", "credit", "month", "speaker")
+_CODED = ("article", "kind", "source", "credit", "month", "speaker", "language")
 
 
 def _segment_part(reader: Any) -> Columns:
@@ -165,6 +166,7 @@ def _read(reader: Any) -> Columns:
         source=Coded.of([s or "" for s in read("source")]),
         credit=Coded.of([c or "" for c in read("credit_exact")]),
         month=Coded.of([m or "" for m in read("month")]),
+        language=Coded.of([v or "" for v in read("language")]),
         speaker=Coded.of([s or "" for s in read("speaker_key")]),
         # raw values: an undated document's column default is no representable date
         published=np.array(

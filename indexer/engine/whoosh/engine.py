@@ -44,18 +44,8 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {
-            "fuzzy",
-            "prefix",
-            "phrase",
-            "proximity",
-            "facets",
-            "suggest",
-            "quotes",
-            "timeline",
-            "stream",
-            "crawled",
-        }
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+        | {"stream", "crawled", "lang", "language-facet"}
     )
 
     def __init__(

@@ -278,6 +278,7 @@ def _article_result(
         more_hits=len(hits) - len(shown),
         dateline=first.get("dateline"),
         byline=first.get("byline"),
+        language=first.get("language"),
     )
 
 

@@ -132,9 +132,9 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
 
 
 def _add_new_fields(ix: whoosh_index.Index, timeout: float) -> None:
-    """Give an index written before a field existed (the quote fields) the fields of today's
-    schema, in a commit of its own: the documents written next need them, and readers of
-    the old documents see the new fields empty."""
+    """Give an index written before a field existed (the quote fields; issue 17's ``modified``
+    and ``language``) the fields of today's schema, in a commit of its own: the documents
+    written next need them, and readers of the old documents see the new fields empty."""
     missing = [(n, f) for n, f in make_schema().items() if n not in ix.schema]
     if not missing:
         return
