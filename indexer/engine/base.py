@@ -248,6 +248,17 @@ def _whoosh(location: str, mode: Mode) -> Engine:
     return WhooshEngine(location, mode=mode)
 
 
+def _sphinx(location: str, mode: Mode) -> Engine:
+    # imported here: the sphinx engine (and PyMySQL, its optional dependency) loads only when
+    # a sphinx:// location is opened
+    from .sphinx.engine import SphinxEngine
+
+    return SphinxEngine.open(location, mode)
+
+
+register_engine("sphinx", _sphinx)
+
+
 def open_engine(location: str | os.PathLike[str], mode: Mode = "read") -> Engine:
     """The engine for ``location``: a plain path is a Whoosh index directory, ``scheme://...``
     the engine registered for the scheme. ``mode`` says what for (``Mode``); a missing index

@@ -1,0 +1,221 @@
+"""SphinxEngine: an index held by a cluster of searchd, read through the head's distributed
+index and written to the shards (``writer``), behind the same protocol as the Whoosh engine.
+
+The head's ``DESCRIBE`` lists the agents (``host:agent_port:shard``, mirrors joined by ``|``);
+each shard's SphinxQL port is its agent port - 1 (``conf``), so the location is all a user
+gives. A search whose agents did not all answer is partial (``partial`` and ``missing``), or
+with strict results (``?strict=1``, ``NEWSFIND_SPHINX_STRICT=1``) a ``ResultsIncomplete``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from ...budget import Deadline
+from ...errors import IndexNotFound, NewsfindError, QueryError, ResultsIncomplete
+from ...model import KINDS, Article, article_from_json
+from ...query.tree import Group
+from ...results import SearchParams, Stats
+from ..base import EngineResults, Mode, Span
+from .client import ServerDown, connect
+from .location import Location, parse_location
+from .schema import FIRST_TOKEN, GENERATION, INDEX, article_key
+from .search import OPTIONS, Answer, run_search
+from .spans import find_spans
+from .translate import translate
+from .writer import SphinxWriter
+
+__all__ = ["SphinxEngine"]
+
+_AGENT = re.compile(r"^(.+):(\d+):(\w+)$")
+_FAILED_AGENT = re.compile(r"agent ([^\s:]+:\d+)")
+#: Article ids read per statement when listing or exporting.
+_CHUNK = 500
+
+
+def _mirrors(description: str) -> tuple[tuple[str, int], ...]:
+    """``h:p:shard|h2:p2:shard`` -> the mirrors' SphinxQL addresses (agent port - 1)."""
+    out = []
+    for agent in description.split("|"):
+        found = _AGENT.match(agent.strip())
+        if found is None:
+            raise NewsfindError(f"the head lists an agent this engine cannot read: {agent!r}")
+        out.append((found.group(1), int(found.group(2)) - 1))
+    return tuple(out)
+
+
+class SphinxEngine:
+    """An open sphinx:// index (see the module docstring)."""
+
+    name = "sphinx"
+    capabilities = frozenset({"prefix", "phrase", "proximity", "facets"})
+
+    def __init__(self, location: str, mode: Mode = "read") -> None:
+        self.location: Location = parse_location(location)
+        self.path = location
+        self.head = connect(self.location.host, self.location.port)
+        self.shards = self._discover()
+        self.pools = [[connect(h, p) for h, p in mirrors] for mirrors in self.shards]
+        self.names = [
+            f"shard {i + 1} ({'|'.join(f'{h}:{p}' for h, p in m)})"
+            for i, m in enumerate(self.shards)
+        ]
+        self._agents = {
+            f"{h}:{p + 1}": self.names[i] for i, m in enumerate(self.shards) for h, p in m
+        }
+        self.missing: tuple[str, ...] = ()
+        self._local = threading.local()
+
+    @classmethod
+    def open(cls, location: str, mode: Mode) -> SphinxEngine:
+        return cls(location, mode)
+
+    def _discover(self) -> list[tuple[tuple[str, int], ...]]:
+        try:
+            rows = self.head.run(f"DESCRIBE {self.location.index}")
+        except ServerDown as exc:
+            raise NewsfindError(
+                f"{self.location}: {exc} (start the cluster: newsfind sphinx start --dir DIR)"
+            ) from None
+        except NewsfindError:
+            raise IndexNotFound(str(self.location)) from None
+        agents = [r[0] for r in rows if str(r[1]).startswith("remote")]
+        if not agents:
+            raise IndexNotFound(str(self.location))
+        return [_mirrors(a) for a in agents]
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _head(self, sql: str, args: Sequence[Any] | None, matches: int) -> Answer:
+        statement = (
+            sql.replace("{index}", self.location.index)
+            + f" LIMIT 0, {int(matches)} OPTION max_matches={int(matches)}, {OPTIONS}"
+        )
+        try:
+            rows, meta = self.head.run_many([(statement, args), ("SHOW META", None)])
+        except ServerDown as exc:
+            raise NewsfindError(f"{self.location}: {exc}") from None
+        except NewsfindError as exc:
+            if "agent" in str(exc):
+                # every agent failed: nothing to answer with
+                raise ResultsIncomplete(tuple(self.names)) from None
+            raise
+        info = {str(k): str(v) for k, v in meta}
+        failed = sorted(
+            {
+                self._agents.get(a, a)
+                for k, v in info.items()
+                if k.startswith("warning") or k.startswith("error")
+                for a in _FAILED_AGENT.findall(v)
+            }
+        )
+        missing = tuple(failed)
+        if missing and self.location.strict:
+            raise ResultsIncomplete(missing)
+        return Answer(rows, int(info.get("total_found", len(rows))), missing)
+
+    def _fetch(self, sql: str, args: Sequence[Any] | None) -> list[tuple[Any, ...]]:
+        return self._head(sql, args, 1000).rows
+
+    def _normalise(self, words: Iterable[str]) -> dict[str, str]:
+        """Each word's normal form in the index (CALL KEYWORDS on the first shard that answers)."""
+        order = sorted(set(words))
+        if not order:
+            return {}
+        for pools in self.pools:
+            for pool in pools:
+                try:
+                    rows = pool.run("CALL KEYWORDS(%s, %s)", (" ".join(order), INDEX))
+                except ServerDown:
+                    continue
+                return {
+                    order[int(r[0]) - 1]: str(r[2]) for r in rows if 0 < int(r[0]) <= len(order)
+                }
+        return {}
+
+    def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
+        query = translate(tree)
+        found = run_search(query, params, deadline, self._head, self._fetch, self._normalise)
+        self._local.missing = found.missing
+        return found.results
+
+    def last_missing(self) -> tuple[str, ...]:
+        """The shards the calling thread's last search lacked (empty: complete)."""
+        return tuple(getattr(self._local, "missing", ()))
+
+    def spans(
+        self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None
+    ) -> list[tuple[Span, ...]]:
+        try:
+            query = translate(tree)
+        except QueryError:
+            return [()] * len(texts)
+        return find_spans(texts, query, self._normalise)
+
+    def _first_rows(self, where: str, columns: str) -> list[tuple[Any, ...]]:
+        sql = f"SELECT {columns} FROM {{index}} WHERE MATCH(%s){where}"
+        answer = self._head(sql, [f'@meta "{FIRST_TOKEN}"'], 1000)
+        if answer.total_found > len(answer.rows):
+            answer = self._head(sql, [f'@meta "{FIRST_TOKEN}"'], answer.total_found)
+        return answer.rows
+
+    def article(self, article_id: str, deadline: Deadline | None = None) -> Article | None:
+        rows = self._first_rows(f" AND article = {article_key(article_id)}", "article_json")
+        for (data,) in rows:
+            article = article_from_json(json.loads(data))
+            if article.id == article_id:
+                return article
+        return None
+
+    def article_ids(self) -> list[str]:
+        from .schema import decode
+
+        return sorted(decode(r[0]) for r in self._first_rows("", "article_id"))
+
+    def articles(self) -> Iterator[Article]:
+        ids = self.article_ids()
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            keys = ", ".join(str(article_key(a)) for a in chunk)
+            rows = self._first_rows(f" AND article IN ({keys})", "article_json")
+            found = {a.id: a for a in (article_from_json(json.loads(r[0])) for r in rows)}
+            yield from (found[a] for a in chunk if a in found)
+
+    def stats(self) -> Stats:
+        rows = self._head("SELECT kind, COUNT(*) FROM {index} GROUP BY kind", None, 100).rows
+        kinds = {kind: 0 for kind in KINDS}
+        for kind, count in rows:
+            kinds[KINDS[int(kind)]] = int(count)
+        articles = self._head(
+            "SELECT COUNT(*) FROM {index} WHERE MATCH(%s)", [f'@meta "{FIRST_TOKEN}"'], 10
+        ).rows
+        return Stats(
+            articles=int(articles[0][0]) if articles else 0,
+            documents=sum(kinds.values()),
+            kinds=kinds,
+        )
+
+    def generation(self) -> int:
+        total = 0
+        for pools in self.pools:
+            for pool in pools:
+                try:
+                    rows = pool.run(f"SELECT value FROM {GENERATION} WHERE id = 1")
+                except ServerDown:
+                    continue
+                total += int(rows[0][0]) if rows else 0
+                break
+        return total
+
+    def writer(self, *, lock_timeout: float, procs: int = 1) -> SphinxWriter:
+        return SphinxWriter(self.pools, self.names)
+
+    def close(self) -> None:
+        self.head.close()
+        for pools in self.pools:
+            for pool in pools:
+                pool.close()
