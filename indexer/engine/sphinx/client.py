@@ -16,7 +16,7 @@ from typing import Any
 
 from ...errors import NewsfindError
 
-__all__ = ["Connection", "ServerDown", "Shard", "connect", "greets", "pymysql_module"]
+__all__ = ["Connection", "Refused", "ServerDown", "Shard", "connect", "greets", "pymysql_module"]
 
 #: Seconds to wait for a searchd to accept a connection / answer a statement.
 CONNECT_TIMEOUT = 2.0
@@ -25,6 +25,10 @@ READ_TIMEOUT = 60.0
 
 class ServerDown(NewsfindError):
     """A searchd did not answer (refused, timed out or closed the connection)."""
+
+
+class Refused(NewsfindError):
+    """A searchd answered with an error (no such index, a bad statement)."""
 
 
 def pymysql_module() -> Any:
@@ -112,9 +116,7 @@ class Connection:
                 self.close_now()
                 raise ServerDown(f"searchd at {self.address} failed: {exc}") from None
             except pymysql.err.MySQLError as exc:
-                raise NewsfindError(
-                    f"searchd at {self.address} refused a statement: {exc}"
-                ) from None
+                raise Refused(f"searchd at {self.address} refused a statement: {exc}") from None
             return out
 
     def close_now(self) -> None:

@@ -21,7 +21,7 @@ from ...model import KINDS, Article, article_from_json
 from ...query.tree import Group
 from ...results import SearchParams, Stats
 from ..base import EngineResults, Mode, Span
-from .client import ServerDown, connect
+from .client import Refused, ServerDown, connect, pymysql_module
 from .location import Location, parse_location
 from .schema import FIRST_TOKEN, GENERATION, INDEX, article_key
 from .search import OPTIONS, Answer, run_search
@@ -56,6 +56,7 @@ class SphinxEngine:
 
     def __init__(self, location: str, mode: Mode = "read") -> None:
         self.location: Location = parse_location(location)
+        pymysql_module()  # the missing extra is said first, whatever else is wrong
         self.path = location
         self.head = connect(self.location.host, self.location.port)
         self.shards = self._discover()
@@ -81,7 +82,7 @@ class SphinxEngine:
             raise NewsfindError(
                 f"{self.location}: {exc} (start the cluster: newsfind sphinx start --dir DIR)"
             ) from None
-        except NewsfindError:
+        except Refused:
             raise IndexNotFound(str(self.location)) from None
         agents = [r[0] for r in rows if str(r[1]).startswith("remote")]
         if not agents:
@@ -99,7 +100,7 @@ class SphinxEngine:
             rows, meta = self.head.run_many([(statement, args), ("SHOW META", None)])
         except ServerDown as exc:
             raise NewsfindError(f"{self.location}: {exc}") from None
-        except NewsfindError as exc:
+        except Refused as exc:
             if "agent" in str(exc):
                 # every agent failed: nothing to answer with
                 raise ResultsIncomplete(tuple(self.names)) from None
