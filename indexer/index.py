@@ -106,6 +106,7 @@ class NewsIndex:
             facets=found.facets,
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+            missing=found.missing,
         )
 
     def highlight(

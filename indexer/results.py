@@ -115,6 +115,13 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     took_ms: float = 0.0
+    #: the parts of a distributed index (shards) that did not answer; empty when complete
+    missing: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """Whether some of the index did not answer, so matches there are absent."""
+        return bool(self.missing)
 
     @property
     def query(self) -> str:
@@ -144,4 +151,6 @@ class SearchResults:
             "suggestion": self.suggestion,
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
+            "partial": self.partial,
+            "missing": list(self.missing),
         }

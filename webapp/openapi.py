@@ -161,6 +161,11 @@ _SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
+            "partial": {
+                "type": "boolean",
+                "description": "Part of a distributed index did not answer (see missing).",
+            },
+            "missing": {"type": "array", "items": {"type": "string"}},
             "suggestion": {**_NULLABLE_STRING, "description": "A corrected query, if any."},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleResult"}},
             "facets": {

@@ -131,6 +131,8 @@ class EngineResults:
     articles: tuple[EngineArticle, ...]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: the parts of the index that did not answer: the result holds only the others' matches
+    missing: tuple[str, ...] = ()
 
 
 class EngineWriter(Protocol):

@@ -164,7 +164,7 @@ def _distributed(cluster: Cluster) -> str:
     lines += [
         f"    agent_connect_timeout = {AGENT_CONNECT_MS}",
         f"    agent_query_timeout = {AGENT_QUERY_MS}",
-        "    ha_strategy = roundrobin",
+        "    ha_strategy = nodeads",
         "}",
         "",
     ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -32,20 +31,32 @@ from .writer import SphinxWriter
 __all__ = ["SphinxEngine"]
 
 _AGENT = re.compile(r"^(.+):(\d+):(\w+)$")
+#: DESCRIBE's type column of an agent: ``remote_1`` or, with mirrors, ``remote_1_mirror_2``
+_REMOTE = re.compile(r"^remote_(\d+)(?:_mirror_\d+)?$")
 _FAILED_AGENT = re.compile(r"agent ([^\s:]+:\d+)")
+#: How many times a search is asked again when a mirrored shard's agent failed.
+_RETRIES = 4
 #: Article ids read per statement when listing or exporting.
 _CHUNK = 500
 
 
-def _mirrors(description: str) -> tuple[tuple[str, int], ...]:
-    """``h:p:shard|h2:p2:shard`` -> the mirrors' SphinxQL addresses (agent port - 1)."""
-    out = []
-    for agent in description.split("|"):
-        found = _AGENT.match(agent.strip())
-        if found is None:
-            raise NewsfindError(f"the head lists an agent this engine cannot read: {agent!r}")
-        out.append((found.group(1), int(found.group(2)) - 1))
-    return tuple(out)
+def _address(agent: str) -> tuple[str, int]:
+    """``host:agent_port:shard`` -> the mirror's SphinxQL address (agent port - 1)."""
+    found = _AGENT.match(agent.strip())
+    if found is None:
+        raise NewsfindError(f"the head lists an agent this engine cannot read: {agent!r}")
+    return found.group(1), int(found.group(2)) - 1
+
+
+def _shards(rows: list[tuple[Any, ...]]) -> list[tuple[tuple[str, int], ...]]:
+    """DESCRIBE's rows of a distributed index -> per shard (agent line) its mirrors."""
+    shards: dict[int, list[tuple[str, int]]] = {}
+    for agent, kind in rows:
+        found = _REMOTE.match(str(kind))
+        if found is not None:
+            for one in str(agent).split("|"):
+                shards.setdefault(int(found.group(1)), []).append(_address(one))
+    return [tuple(shards[n]) for n in sorted(shards)]
 
 
 class SphinxEngine:
@@ -65,11 +76,10 @@ class SphinxEngine:
             f"shard {i + 1} ({'|'.join(f'{h}:{p}' for h, p in m)})"
             for i, m in enumerate(self.shards)
         ]
+        self._mirrored = {self.names[i]: len(m) > 1 for i, m in enumerate(self.shards)}
         self._agents = {
             f"{h}:{p + 1}": self.names[i] for i, m in enumerate(self.shards) for h, p in m
         }
-        self.missing: tuple[str, ...] = ()
-        self._local = threading.local()
 
     @classmethod
     def open(cls, location: str, mode: Mode) -> SphinxEngine:
@@ -84,40 +94,50 @@ class SphinxEngine:
             ) from None
         except Refused:
             raise IndexNotFound(str(self.location)) from None
-        agents = [r[0] for r in rows if str(r[1]).startswith("remote")]
-        if not agents:
+        shards = _shards(rows)
+        if not shards:
             raise IndexNotFound(str(self.location))
-        return [_mirrors(a) for a in agents]
+        return shards
 
     # --- reading ------------------------------------------------------------------------
 
-    def _head(self, sql: str, args: Sequence[Any] | None, matches: int) -> Answer:
-        statement = (
-            sql.replace("{index}", self.location.index)
-            + f" LIMIT 0, {int(matches)} OPTION max_matches={int(matches)}, {OPTIONS}"
-        )
+    def _head_once(self, statement: str, args: Sequence[Any] | None) -> Answer:
         try:
             rows, meta = self.head.run_many([(statement, args), ("SHOW META", None)])
         except ServerDown as exc:
             raise NewsfindError(f"{self.location}: {exc}") from None
         except Refused as exc:
-            if "agent" in str(exc):
-                # every agent failed: nothing to answer with
-                raise ResultsIncomplete(tuple(self.names)) from None
-            raise
+            if "agent" not in str(exc):
+                raise
+            # every agent failed: an empty answer missing every shard named
+            failed = {self._agents.get(a, a) for a in _FAILED_AGENT.findall(str(exc))}
+            return Answer([], 0, tuple(sorted(failed or set(self.names))))
         info = {str(k): str(v) for k, v in meta}
-        failed = sorted(
-            {
-                self._agents.get(a, a)
-                for k, v in info.items()
-                if k.startswith("warning") or k.startswith("error")
-                for a in _FAILED_AGENT.findall(v)
-            }
+        failed = {
+            self._agents.get(a, a)
+            for k, v in info.items()
+            if k.startswith(("warning", "error"))
+            for a in _FAILED_AGENT.findall(v)
+        }
+        return Answer(rows, int(info.get("total_found", len(rows))), tuple(sorted(failed)))
+
+    def _head(self, sql: str, args: Sequence[Any] | None, matches: int) -> Answer:
+        """Run ``sql`` on the distributed index with SHOW META. An agent that failed is asked
+        again while its shard has another mirror (the head then avoids the dead one: its HA
+        strategy is ``nodeads``); what stays missing is a partial answer, or with strict
+        results a ResultsIncomplete."""
+        statement = (
+            sql.replace("{index}", self.location.index)
+            + f" LIMIT 0, {int(matches)} OPTION max_matches={int(matches)}, {OPTIONS}"
         )
-        missing = tuple(failed)
-        if missing and self.location.strict:
-            raise ResultsIncomplete(missing)
-        return Answer(rows, int(info.get("total_found", len(rows))), missing)
+        answer = self._head_once(statement, args)
+        for _ in range(_RETRIES):
+            if not any(self._mirrored.get(m) for m in answer.missing):
+                break
+            answer = self._head_once(statement, args)
+        if answer.missing and self.location.strict:
+            raise ResultsIncomplete(answer.missing)
+        return answer
 
     def _fetch(self, sql: str, args: Sequence[Any] | None) -> list[tuple[Any, ...]]:
         return self._head(sql, args, 1000).rows
@@ -140,13 +160,7 @@ class SphinxEngine:
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
         query = translate(tree)
-        found = run_search(query, params, deadline, self._head, self._fetch, self._normalise)
-        self._local.missing = found.missing
-        return found.results
-
-    def last_missing(self) -> tuple[str, ...]:
-        """The shards the calling thread's last search lacked (empty: complete)."""
-        return tuple(getattr(self._local, "missing", ()))
+        return run_search(query, params, deadline, self._head, self._fetch, self._normalise)
 
     def spans(
         self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None

@@ -138,14 +138,6 @@ def _all_matches(select: Matches, sql: str, args: list[Any]) -> Answer:
     return answer
 
 
-@dataclass(frozen=True)
-class Found:
-    """The engine's answer and the agents that did not answer (a partial result)."""
-
-    results: EngineResults
-    missing: tuple[str, ...]
-
-
 def run_search(
     query: Translated,
     params: SearchParams,
@@ -153,7 +145,7 @@ def run_search(
     select: Matches,
     fetch: Callable[[str, list[Any]], list[tuple[Any, ...]]],
     normalise: Normaliser,
-) -> Found:
+) -> EngineResults:
     """The page of articles, exact totals and facets for a translated query."""
     where, args, extra = _where(query, params)
     sql = f"SELECT {_COLUMNS}{extra} FROM {{index}} WHERE {where} ORDER BY WEIGHT() DESC, id ASC"
@@ -169,8 +161,9 @@ def run_search(
         total_articles=len(articles),
         articles=tuple(shown),
         facets=_facets(answer.rows),
+        missing=answer.missing,
     )
-    return Found(results, answer.missing)
+    return results
 
 
 def _in(values: list[int]) -> str:
