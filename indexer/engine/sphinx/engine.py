@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ...budget import Deadline
@@ -25,6 +26,7 @@ from .location import Location, parse_location
 from .schema import FIRST_TOKEN, GENERATION, INDEX, article_key
 from .search import OPTIONS, Answer, run_search
 from .spans import find_spans
+from .suggest import suggest
 from .translate import translate
 from .writer import SphinxWriter
 
@@ -63,7 +65,7 @@ class SphinxEngine:
     """An open sphinx:// index (see the module docstring)."""
 
     name = "sphinx"
-    capabilities = frozenset({"prefix", "phrase", "proximity", "facets"})
+    capabilities = frozenset({"prefix", "phrase", "proximity", "facets", "suggest"})
 
     def __init__(self, location: str, mode: Mode = "read") -> None:
         self.location: Location = parse_location(location)
@@ -160,7 +162,28 @@ class SphinxEngine:
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
         query = translate(tree)
-        return run_search(query, params, deadline, self._head, self._fetch, self._normalise)
+        found = run_search(query, params, deadline, self._head, self._fetch, self._normalise)
+        deadline.check()
+        suggestion = suggest(query.typed, params.query, self._doc_counts)
+        return replace(found, suggestion=suggestion) if suggestion else found
+
+    def _doc_counts(self, words: Sequence[str]) -> dict[str, int]:
+        """How many documents hold each word (its normal form), over every shard that answers
+        (one mirror each: mirrors hold the same)."""
+        counts: dict[str, int] = {}
+        text = " ".join(words)
+        for pools in self.pools:
+            for pool in pools:
+                try:
+                    rows = pool.run("CALL KEYWORDS(%s, %s, 1)", (text, INDEX))
+                except ServerDown:
+                    continue
+                for row in rows:
+                    if 0 < int(row[0]) <= len(words):
+                        word = words[int(row[0]) - 1]
+                        counts[word] = counts.get(word, 0) + int(row[3])
+                break
+        return counts
 
     def spans(
         self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None

@@ -80,7 +80,8 @@ class Translated:
     words: list[str] = field(default_factory=list)  # single words (normalised by the server)
     phrases: list[list[str]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
-    plain: list[str] = field(default_factory=list)  # unfielded words (headline score, suggest)
+    plain: list[str] = field(default_factory=list)  # unfielded words (headline score)
+    typed: list[Word] = field(default_factory=list)  # the same as typed (suggestions)
 
 
 def _seconds(value: datetime | None) -> int | None:
@@ -151,6 +152,7 @@ class _Translator:
             return self.prefix(target, node)
         if isinstance(node, Word) and name is None and not self.negative:
             self.out.plain.append(node.text)
+            self.out.typed.append(node)
         return self.words(target, node.text, isinstance(node, Phrase))
 
     def node(self, node: Node) -> str | None:
