@@ -88,6 +88,8 @@ class Connection:
                     read_timeout=READ_TIMEOUT,
                     write_timeout=READ_TIMEOUT,
                     charset="utf8",
+                    # several SELECTs in one round trip (the search's page, totals and facets)
+                    client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
                 )
             except pymysql.err.MySQLError as exc:
                 raise ServerDown(f"searchd at {self.address} does not answer: {exc}") from None
@@ -116,6 +118,28 @@ class Connection:
                 self.close_now()
                 raise ServerDown(f"searchd at {self.address} failed: {exc}") from None
             except pymysql.err.MySQLError as exc:
+                raise Refused(f"searchd at {self.address} refused a statement: {exc}") from None
+            return out
+
+    def run_multi(
+        self, statements: Sequence[tuple[str, Sequence[Any] | None]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Send ``statements`` as one multi-statement (one round trip); each one's rows."""
+        pymysql = pymysql_module()
+        with self._lock:
+            conn = self._open()
+            try:
+                with conn.cursor() as cursor:
+                    text = "; ".join(cursor.mogrify(sql, args) for sql, args in statements)
+                    cursor.execute(text)
+                    out = [list(cursor.fetchall())]
+                    while cursor.nextset():
+                        out.append(list(cursor.fetchall()))
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
+                self.close_now()
+                raise ServerDown(f"searchd at {self.address} failed: {exc}") from None
+            except pymysql.err.MySQLError as exc:
+                self.close_now()  # the rest of a failed multi-statement is still unread
                 raise Refused(f"searchd at {self.address} refused a statement: {exc}") from None
             return out
 
@@ -159,6 +183,12 @@ class Pool:
 
     def run(self, sql: str, args: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.run_many([(sql, args)])[-1]
+
+    def run_multi(
+        self, statements: Sequence[tuple[str, Sequence[Any] | None]]
+    ) -> list[list[tuple[Any, ...]]]:
+        with self.connection() as conn:
+            return conn.run_multi(statements)
 
     def close(self) -> None:
         with self._lock:

@@ -103,9 +103,9 @@ class SphinxEngine:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _head_once(self, statement: str, args: Sequence[Any] | None) -> Answer:
+    def _batch_once(self, statements: list[tuple[str, Sequence[Any] | None]]) -> Answer:
         try:
-            rows, meta = self.head.run_many([(statement, args), ("SHOW META", None)])
+            results = self.head.run_multi(statements[:1] + [("SHOW META", None)] + statements[1:])
         except ServerDown as exc:
             raise NewsfindError(f"{self.location}: {exc}") from None
         except Refused as exc:
@@ -113,36 +113,44 @@ class SphinxEngine:
                 raise
             # every agent failed: an empty answer missing every shard named
             failed = {self._agents.get(a, a) for a in _FAILED_AGENT.findall(str(exc))}
-            return Answer([], 0, tuple(sorted(failed or set(self.names))))
-        info = {str(k): str(v) for k, v in meta}
+            empty: list[list[tuple[Any, ...]]] = [[] for _ in statements]
+            return Answer(empty, 0, tuple(sorted(failed or set(self.names))))
+        info = {str(k): str(v) for k, v in results[1]}
         failed = {
             self._agents.get(a, a)
             for k, v in info.items()
             if k.startswith(("warning", "error"))
             for a in _FAILED_AGENT.findall(v)
         }
-        return Answer(rows, int(info.get("total_found", len(rows))), tuple(sorted(failed)))
+        rows = results[:1] + results[2:]
+        return Answer(rows, int(info.get("total_found", len(rows[0]))), tuple(sorted(failed)))
 
-    def _head(self, sql: str, args: Sequence[Any] | None, matches: int) -> Answer:
-        """Run ``sql`` on the distributed index with SHOW META. An agent that failed is asked
-        again while its shard has another mirror (the head then avoids the dead one: its HA
-        strategy is ``nodeads``); what stays missing is a partial answer, or with strict
-        results a ResultsIncomplete."""
-        statement = (
-            sql.replace("{index}", self.location.index)
-            + f" LIMIT 0, {int(matches)} OPTION max_matches={int(matches)}, {OPTIONS}"
-        )
-        answer = self._head_once(statement, args)
+    def _batch(self, statements: Sequence[tuple[str, Sequence[Any] | None, int]]) -> Answer:
+        """Run SELECTs on the distributed index in one round trip (``SHOW META`` of the
+        first). An agent that failed is asked again while its shard has another mirror (the
+        head then avoids the dead one: its HA strategy is ``nodeads``); what stays missing is
+        a partial answer, or with strict results a ResultsIncomplete."""
+        texts: list[tuple[str, Sequence[Any] | None]] = []
+        for sql, args, matches in statements:
+            text = sql.replace("{index}", self.location.index)
+            if " LIMIT " not in text:
+                text += f" LIMIT 0, {int(matches)}"
+            texts.append((text + f" OPTION max_matches={int(matches)}, {OPTIONS}", args))
+        answer = self._batch_once(texts)
         for _ in range(_RETRIES):
             if not any(self._mirrored.get(m) for m in answer.missing):
                 break
-            answer = self._head_once(statement, args)
+            answer = self._batch_once(texts)
         if answer.missing and self.location.strict:
             raise ResultsIncomplete(answer.missing)
         return answer
 
-    def _fetch(self, sql: str, args: Sequence[Any] | None) -> list[tuple[Any, ...]]:
-        return self._head(sql, args, 1000).rows
+    def _select(
+        self, sql: str, args: Sequence[Any] | None, matches: int
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """One SELECT's rows and its total_found."""
+        answer = self._batch([(sql, args, matches)])
+        return answer.rows[0], answer.total_found
 
     def _normalise(self, words: Iterable[str]) -> dict[str, str]:
         """Each word's normal form in the index (CALL KEYWORDS on the first shard that answers)."""
@@ -162,7 +170,7 @@ class SphinxEngine:
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
         query = translate(tree)
-        found = run_search(query, params, deadline, self._head, self._fetch, self._normalise)
+        found = run_search(query, params, deadline, self._batch, self._normalise)
         deadline.check()
         suggestion = suggest(query.typed, params.query, self._doc_counts)
         return replace(found, suggestion=suggestion) if suggestion else found
@@ -196,10 +204,10 @@ class SphinxEngine:
 
     def _first_rows(self, where: str, columns: str) -> list[tuple[Any, ...]]:
         sql = f"SELECT {columns} FROM {{index}} WHERE MATCH(%s){where}"
-        answer = self._head(sql, [f'@meta "{FIRST_TOKEN}"'], 1000)
-        if answer.total_found > len(answer.rows):
-            answer = self._head(sql, [f'@meta "{FIRST_TOKEN}"'], answer.total_found)
-        return answer.rows
+        rows, total = self._select(sql, [f'@meta "{FIRST_TOKEN}"'], 1000)
+        if total > len(rows):
+            rows, _ = self._select(sql, [f'@meta "{FIRST_TOKEN}"'], total)
+        return rows
 
     def article(self, article_id: str, deadline: Deadline | None = None) -> Article | None:
         rows = self._first_rows(f" AND article = {article_key(article_id)}", "article_json")
@@ -224,13 +232,13 @@ class SphinxEngine:
             yield from (found[a] for a in chunk if a in found)
 
     def stats(self) -> Stats:
-        rows = self._head("SELECT kind, COUNT(*) FROM {index} GROUP BY kind", None, 100).rows
+        rows, _ = self._select("SELECT kind, COUNT(*) FROM {index} GROUP BY kind", None, 100)
         kinds = {kind: 0 for kind in KINDS}
         for kind, count in rows:
             kinds[KINDS[int(kind)]] = int(count)
-        articles = self._head(
+        articles, _ = self._select(
             "SELECT COUNT(*) FROM {index} WHERE MATCH(%s)", [f'@meta "{FIRST_TOKEN}"'], 10
-        ).rows
+        )
         return Stats(
             articles=int(articles[0][0]) if articles else 0,
             documents=sum(kinds.values()),

@@ -53,6 +53,7 @@ ATTRIBUTES: dict[str, str] = {
     "kind": "uint",  # index into KINDS
     "published": "bigint",  # seconds since 1970 UTC (bigint: dates before 1970 and after 2106)
     "has_published": "uint",
+    "month": "uint",  # YYYYMM of published (UTC), 0 when undated: the month facet
     "photo_date": "bigint",
     "has_photo_date": "uint",
     "source_key": "bigint",
@@ -133,6 +134,13 @@ def epoch(value: datetime | date) -> int:
     return int((value - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())
 
 
+def _month(published: datetime | None) -> int:
+    if published is None:
+        return 0
+    moment = published.astimezone(UTC) if published.tzinfo else published
+    return moment.year * 100 + moment.month
+
+
 @dataclass(frozen=True)
 class Row:
     """One document as the columns of an INSERT."""
@@ -160,6 +168,7 @@ def article_rows(article: Article, digest: str) -> list[Row]:
         "article": article_key(article.id),
         "published": epoch(article.published) if article.published else 0,
         "has_published": int(article.published is not None),
+        "month": _month(article.published),
         "source_key": source_number(article.source) if article.source else 0,
         "source_s": encode(article.source or ""),
         "doc_count": len(parts),

@@ -1,19 +1,20 @@
-"""A search through the head's distributed index: one SELECT for every match's attributes
-(exact totals, grouping and facets need them all), then the page's texts and articles.
+"""A search through the head's distributed index, grouped, counted and faceted by the servers.
 
-Every article lives on one shard, so the agents' matches never overlap and their counts add
-up exactly (no COUNT(DISTINCT) estimate). Scores come from Sphinx's expression ranker:
-the longest run of query words in order (phrases and near words first), how many of the
-words a field holds, and BM25F over the text and the article's headline.
+One multi-statement round trip asks for the page of articles (``GROUP BY article``, each
+represented by its best hit), the number of articles (``SHOW META``'s ``total_found`` of that
+grouping), the hits per kind (their sum is ``total_hits``) and the other facets; a second one
+fetches the page's best three hits per article (``GROUP 3 BY``) with their texts, and the
+page's articles. Every article lives on one shard, so the agents' groups never overlap and
+their counts add up exactly (no COUNT(DISTINCT) estimate across agents). Scores come from the
+expression ranker: the longest run of query words in order (phrases and near words first), how
+many of the words a field holds, and BM25F over the text and the article's headline.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ...budget import Deadline
@@ -25,34 +26,41 @@ from .schema import FIRST_TOKEN, decode, epoch, source_number
 from .spans import Normaliser, find_spans
 from .translate import DateFilter, Translated
 
-__all__ = ["Answer", "Matches", "OPTIONS", "run_search"]
+__all__ = ["Answer", "Batch", "OPTIONS", "run_search"]
 
-#: The ranker and field weights (text first, the headline helping, meta never scoring).
+#: The ranker and field weights (text first, the headline helping, meta scoring least).
 RANKER = "sum((4*lcs+word_count)*user_weight)*1000+bm25f(1.2,0.75,{text=3,headline=1})*1000"
 OPTIONS = (
     f"ranker=expr('{RANKER}'), field_weights=(text=10, headline=3, credit=5, byline=5, "
     "dateline=5, meta=1)"
 )
-#: Matches asked for first; more when SHOW META says there are more.
-FIRST_MATCHES = 1000
-_COLUMNS = "id, article, position, kind, published, has_published, source_s, credit_s, WEIGHT()"
+#: Groups each agent may return for a facet: facets are exact up to this many distinct values
+#: per shard (sources, credits); the page's groups are at least as many as it needs.
+FACET_MATCHES = 20_000
+MIN_MATCHES = 1000
+_ORDER = {
+    "relevance": "w DESC, has_published DESC, published DESC, article ASC",
+    "newest": "has_published DESC, published DESC, w DESC, article ASC",
+    "oldest": "has_published ASC, published ASC, w DESC, article ASC",
+}
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A statement's rows and what SHOW META said (``missing``: agents that failed)."""
+    """Each statement's rows, ``SHOW META`` of the first, the agents that failed."""
 
-    rows: list[tuple[Any, ...]]
+    rows: list[list[tuple[Any, ...]]]
     total_found: int
     missing: tuple[str, ...]
 
 
-#: runs (sql, args) on the head with SHOW META; strict or not is the caller's business
-Matches = Callable[[str, list[Any], int], Answer]
+#: runs statements (``{index}`` for the distributed index; each gets its LIMIT/OPTION) on the
+#: head in one round trip
+Batch = Callable[[Sequence[tuple[str, Sequence[Any] | None, int]]], Answer]
 
 
 def _where(query: Translated, params: SearchParams) -> tuple[str, list[Any], str]:
-    """The WHERE clause, its arguments and the select expressions date exclusions need."""
+    """The WHERE clause, its arguments and the select expressions date filters need."""
     clauses = ["MATCH(%s)"]
     args: list[Any] = [query.match]
     extra = []
@@ -76,142 +84,131 @@ def _where(query: Translated, params: SearchParams) -> tuple[str, list[Any], str
     return " AND ".join(clauses), args, "".join(extra)
 
 
-@dataclass
-class _Article:
-    key: int
-    hits: list[tuple[float, int, int, int]]  # (score, position, id, kind)
-    published: int | None
-
-    @property
-    def score(self) -> float:
-        return self.hits[0][0]
-
-
-def _group(rows: list[tuple[Any, ...]]) -> dict[int, _Article]:
-    articles: dict[int, _Article] = {}
+def _facet(rows: list[tuple[Any, ...]], label: Callable[[Any], str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
     for row in rows:
-        doc, key, position, kind, published, has_published = row[:6]
-        found = articles.get(key)
-        if found is None:
-            found = articles[key] = _Article(key, [], published if has_published else None)
-        found.hits.append((row[8] / 1000.0, position, doc, kind))
-    for article in articles.values():
-        article.hits.sort(key=lambda h: (-h[0], h[1]))
-    return articles
+        name = label(row[0])
+        if name:
+            counts[name] = counts.get(name, 0) + int(row[1])
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return dict(ordered[:FACET_LIMIT])
 
 
-def _ranked(articles: dict[int, _Article], sort: str) -> list[_Article]:
-    """Best first; for date sorts undated articles come last (newest) or first (oldest)."""
-    items = list(articles.values())
-    if sort == "newest":
-        items.sort(key=lambda a: (a.published is None, -(a.published or 0), -a.score, a.key))
-    elif sort == "oldest":
-        items.sort(key=lambda a: (a.published is not None, a.published or 0, -a.score, a.key))
-    else:
-        items.sort(key=lambda a: (-a.score, -(a.published or -(2**62)), a.key))
-    return items
+def _month(value: Any) -> str:
+    return f"{int(value) // 100:04d}-{int(value) % 100:02d}" if int(value) else ""
 
 
-def _facets(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter[str]] = {n: Counter() for n in ("kind", "source", "credit", "month")}
-    for row in rows:
-        counts["kind"][KINDS[row[3]]] += 1
-        source, credit = decode(row[6]), decode(row[7])
-        if source:
-            counts["source"][source] += 1
-        if credit and row[3] == KINDS.index("caption"):
-            counts["credit"][credit] += 1
-        if row[5]:
-            moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=row[4])
-            counts["month"][moment.strftime("%Y-%m")] += 1
-    return {
-        name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT])
-        for name, c in counts.items()
-    }
+def _first_batch(
+    query: Translated, params: SearchParams
+) -> list[tuple[str, Sequence[Any] | None, int]]:
+    where, args, extra = _where(query, params)
+    base = f"FROM {{index}} WHERE {where}"
+    first = (params.page - 1) * params.per_page
+    groups = max(MIN_MATCHES, first + params.per_page)
+    caption = KINDS.index("caption")
 
+    def facet(column: str, more: str = "") -> tuple[str, list[Any], int]:
+        sql = f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column}"
+        return sql, args, FACET_MATCHES
 
-def _all_matches(select: Matches, sql: str, args: list[Any]) -> Answer:
-    """Every match: a first look, then again with room for all of them."""
-    answer = select(sql, args, FIRST_MATCHES)
-    if answer.total_found > len(answer.rows) and len(answer.rows) >= FIRST_MATCHES:
-        answer = select(sql, args, answer.total_found)
-    return answer
+    page = (
+        f"SELECT article, WEIGHT() w, COUNT(*) n, published, has_published{extra} {base} "
+        f"GROUP BY article WITHIN GROUP ORDER BY w DESC, position ASC "
+        f"ORDER BY {_ORDER[params.sort]}"
+    )
+    return [
+        (page + f" LIMIT {first}, {params.per_page}", args, groups),
+        facet("kind"),
+        facet("source_s"),
+        facet("credit_s", f" AND kind = {caption}"),
+        facet("month"),
+    ]
 
 
 def run_search(
     query: Translated,
     params: SearchParams,
     deadline: Deadline,
-    select: Matches,
-    fetch: Callable[[str, list[Any]], list[tuple[Any, ...]]],
+    batch: Batch,
     normalise: Normaliser,
 ) -> EngineResults:
     """The page of articles, exact totals and facets for a translated query."""
-    where, args, extra = _where(query, params)
-    sql = f"SELECT {_COLUMNS}{extra} FROM {{index}} WHERE {where} ORDER BY WEIGHT() DESC, id ASC"
-    answer = _all_matches(select, sql, args)
+    answer = batch(_first_batch(query, params))
     deadline.check()
-    articles = _ranked(_group(answer.rows), params.sort)
-    first = (params.page - 1) * params.per_page
-    page = articles[first : first + params.per_page]
-    shown = [_page_article(a, query, fetch, normalise) for a in _with_texts(page, query, fetch)]
-    deadline.check()
-    results = EngineResults(
-        total_hits=len(answer.rows),
-        total_articles=len(articles),
+    page, kinds, sources, credits, months = answer.rows
+    facets = {
+        "kind": _facet(kinds, lambda v: KINDS[int(v)]),
+        "source": _facet(sources, decode),
+        "credit": _facet(credits, decode),
+        "month": _facet(months, _month),
+    }
+    shown = _page(page, query, params, batch, normalise) if page else []
+    return EngineResults(
+        total_hits=sum(int(row[1]) for row in kinds),
+        total_articles=answer.total_found if page or params.page > 1 else 0,
         articles=tuple(shown),
-        facets=_facets(answer.rows),
+        facets=facets,
         missing=answer.missing,
     )
-    return results
 
 
-def _in(values: list[int]) -> str:
+def _in(values: Sequence[int]) -> str:
     return ", ".join(str(int(v)) for v in values) or "0"
 
 
-def _with_texts(
-    page: list[_Article],
+def _page(
+    page: list[tuple[Any, ...]],
     query: Translated,
-    fetch: Callable[[str, list[Any]], list[tuple[Any, ...]]],
-) -> list[tuple[_Article, dict[int, tuple[str, str]], dict[str, Any]]]:
-    """The page's articles with their shown hits' texts and credits, and the article JSON."""
-    ids = [h[2] for a in page for h in a.hits[:HITS_SHOWN]]
-    texts: dict[int, tuple[str, str]] = {}
-    if ids:
-        rows = fetch(
-            f"SELECT id, body, credit_s FROM {{index}} WHERE MATCH(%s) AND id IN ({_in(ids)})",
-            [query.match],
-        )
-        texts = {r[0]: (decode(r[1]), decode(r[2])) for r in rows}
-    stored: dict[int, dict[str, Any]] = {}
-    if page:
-        rows = fetch(
-            f"SELECT article, article_json FROM {{index}} WHERE MATCH(%s) "
-            f"AND article IN ({_in([a.key for a in page])})",
-            [f'@meta "{FIRST_TOKEN}"'],
-        )
-        stored = {r[0]: json.loads(r[1]) for r in rows}
-    return [(a, texts, stored.get(a.key, {})) for a in page]
+    params: SearchParams,
+    batch: Batch,
+    normalise: Normaliser,
+) -> list[EngineArticle]:
+    """The page's articles: their best hits (texts and spans) and their stored JSON."""
+    keys = [int(row[0]) for row in page]
+    where, args, extra = _where(query, params)
+    hits_sql = (
+        f"SELECT id, article, position, kind, WEIGHT() w, body{extra} FROM {{index}} "
+        f"WHERE {where} AND article IN ({_in(keys)}) "
+        f"GROUP {HITS_SHOWN} BY article WITHIN GROUP ORDER BY w DESC, position ASC"
+    )
+    first_sql = (
+        f"SELECT article, article_json FROM {{index}} WHERE MATCH(%s) AND article IN ({_in(keys)})"
+    )
+    rows = batch(
+        [
+            (hits_sql, args, len(keys) * HITS_SHOWN),
+            (first_sql, [f'@meta "{FIRST_TOKEN}"'], len(keys)),
+        ]
+    ).rows
+    hits: dict[int, list[tuple[Any, ...]]] = {k: [] for k in keys}
+    for row in rows[0]:
+        hits.setdefault(int(row[1]), []).append(row)
+    stored = {int(r[0]): json.loads(r[1]) for r in rows[1]}
+    out = []
+    for row in page:
+        key = int(row[0])
+        best = sorted(hits.get(key, []), key=lambda h: (-int(h[4]), int(h[2])))[:HITS_SHOWN]
+        out.append(_article(stored.get(key, {}), best, int(row[1]), int(row[2]), query, normalise))
+    return out
 
 
-def _page_article(
-    item: tuple[_Article, dict[int, tuple[str, str]], dict[str, Any]],
+def _article(
+    data: dict[str, Any],
+    best: list[tuple[Any, ...]],
+    weight: int,
+    count: int,
     query: Translated,
-    fetch: Any,
     normalise: Normaliser,
 ) -> EngineArticle:
-    found, texts, data = item
     article = article_from_json(data) if data else None
     headline = article.headline if article else None
-    shown = found.hits[:HITS_SHOWN]
-    bodies = [texts.get(h[2], ("", ""))[0] for h in shown]
+    bodies = [decode(h[5]) for h in best]
     spans = find_spans(bodies + [headline or ""], query, normalise)
     captions = list(article.captions) if article else []
     first_caption = 1 if headline else 0
     hits = []
-    for (score, position, _doc, kind), body, marks in zip(shown, bodies, spans, strict=False):
-        name = KINDS[kind]
+    for row, body, marks in zip(best, bodies, spans, strict=False):
+        name, position, w = KINDS[int(row[3])], int(row[2]), int(row[4])
         caption = None
         if name == "caption" and 0 <= position - first_caption < len(captions):
             caption = captions[position - first_caption]
@@ -222,7 +219,7 @@ def _page_article(
                 position=position,
                 text=body,
                 spans=marks,
-                score=score,
+                score=w / 1000.0,
                 credit=caption.credit if caption else None,
                 date=caption.date if caption else None,
             )
@@ -234,9 +231,9 @@ def _page_article(
         url=article.url if article else None,
         published=article.published if article else None,
         source=article.source if article else None,
-        score=found.score,
+        score=weight / 1000.0,
         hits=tuple(hits),
-        more_hits=len(found.hits) - len(shown),
+        more_hits=count - len(hits),
         dateline=article.dateline if article else None,
         byline=article.byline if article else None,
     )
