@@ -104,8 +104,9 @@ class SphinxEngine:
     # --- reading ------------------------------------------------------------------------
 
     def _batch_once(self, statements: list[tuple[str, Sequence[Any] | None]]) -> Answer:
+        meta: tuple[str, None] = ("SHOW META", None)
         try:
-            results = self.head.run_multi(statements[:1] + [("SHOW META", None)] + statements[1:])
+            results = self.head.run_multi([x for s in statements for x in (s, meta)])
         except ServerDown as exc:
             raise NewsfindError(f"{self.location}: {exc}") from None
         except Refused as exc:
@@ -114,16 +115,19 @@ class SphinxEngine:
             # every agent failed: an empty answer missing every shard named
             failed = {self._agents.get(a, a) for a in _FAILED_AGENT.findall(str(exc))}
             empty: list[list[tuple[Any, ...]]] = [[] for _ in statements]
-            return Answer(empty, 0, tuple(sorted(failed or set(self.names))))
-        info = {str(k): str(v) for k, v in results[1]}
-        failed = {
-            self._agents.get(a, a)
-            for k, v in info.items()
-            if k.startswith(("warning", "error"))
-            for a in _FAILED_AGENT.findall(v)
-        }
-        rows = results[:1] + results[2:]
-        return Answer(rows, int(info.get("total_found", len(rows[0]))), tuple(sorted(failed)))
+            missing = tuple(sorted(failed or set(self.names)))
+            return Answer(empty, 0, missing, [0] * len(statements))
+        rows, totals, failed = results[0::2], [], set()
+        for meta_rows in results[1::2]:
+            info = {str(k): str(v) for k, v in meta_rows}
+            totals.append(int(info.get("total_found", 0)))
+            failed |= {
+                self._agents.get(a, a)
+                for k, v in info.items()
+                if k.startswith(("warning", "error"))
+                for a in _FAILED_AGENT.findall(v)
+            }
+        return Answer(rows, totals[0], tuple(sorted(failed)), totals)
 
     def _batch(self, statements: Sequence[tuple[str, Sequence[Any] | None, int]]) -> Answer:
         """Run SELECTs on the distributed index in one round trip (``SHOW META`` of the

@@ -13,7 +13,7 @@ many of the words a field holds, and BM25F over the text and the article's headl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from ...model import KINDS, article_from_json
 from ...results import SearchParams
 from ..base import EngineArticle, EngineHit, EngineResults
 from .schema import FIRST_TOKEN, decode, epoch, source_number
-from .spans import Normaliser, find_spans
+from .spans import Normaliser, find_spans, word_offsets
 from .translate import DateFilter, Translated
 
 __all__ = ["Answer", "Batch", "OPTIONS", "run_search"]
@@ -34,9 +34,8 @@ OPTIONS = (
     f"ranker=expr('{RANKER}'), field_weights=(text=10, headline=3, credit=5, byline=5, "
     "dateline=5, meta=1)"
 )
-#: Groups each agent may return for a facet: facets are exact up to this many distinct values
-#: per shard (sources, credits); the page's groups are at least as many as it needs.
-FACET_MATCHES = 20_000
+#: Groups asked for first (a facet, the page); a facet with more distinct values is asked
+#: again with room for all of them (``total_found``), so every count is exact.
 MIN_MATCHES = 1000
 _ORDER = {
     "relevance": "w DESC, has_published DESC, published DESC, article ASC",
@@ -52,6 +51,8 @@ class Answer:
     rows: list[list[tuple[Any, ...]]]
     total_found: int
     missing: tuple[str, ...]
+    #: each statement's total_found (for a grouping: how many groups)
+    totals: list[int]
 
 
 #: runs statements (``{index}`` for the distributed index; each gets its LIMIT/OPTION) on the
@@ -109,7 +110,7 @@ def _first_batch(
 
     def facet(column: str, more: str = "") -> tuple[str, list[Any], int]:
         sql = f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column}"
-        return sql, args, FACET_MATCHES
+        return sql, args, MIN_MATCHES
 
     page = (
         f"SELECT article, WEIGHT() w, COUNT(*) n, published, has_published{extra} {base} "
@@ -133,9 +134,15 @@ def run_search(
     normalise: Normaliser,
 ) -> EngineResults:
     """The page of articles, exact totals and facets for a translated query."""
-    answer = batch(_first_batch(query, params))
+    statements = _first_batch(query, params)
+    answer = batch(statements)
     deadline.check()
-    page, kinds, sources, credits, months = answer.rows
+    rows = list(answer.rows)
+    for i in range(1, len(rows)):
+        if answer.totals[i] > len(rows[i]):
+            sql, args, _ = statements[i]
+            rows[i] = batch([(sql, args, answer.totals[i])]).rows[0]
+    page, kinds, sources, credits, months = rows
     facets = {
         "kind": _facet(kinds, lambda v: KINDS[int(v)]),
         "source": _facet(sources, decode),
@@ -184,12 +191,26 @@ def _page(
     for row in rows[0]:
         hits.setdefault(int(row[1]), []).append(row)
     stored = {int(r[0]): json.loads(r[1]) for r in rows[1]}
-    out = []
-    for row in page:
-        key = int(row[0])
-        best = sorted(hits.get(key, []), key=lambda h: (-int(h[4]), int(h[2])))[:HITS_SHOWN]
-        out.append(_article(stored.get(key, {}), best, int(row[1]), int(row[2]), query, normalise))
-    return out
+    best = {
+        k: sorted(found, key=lambda h: (-int(h[4]), int(h[2])))[:HITS_SHOWN]
+        for k, found in hits.items()
+    }
+    # one look-up of every shown word's normal form for the whole page
+    texts = [decode(h[5]) for found in best.values() for h in found]
+    texts += [str(data.get("headline") or "") for data in stored.values()]
+    known = normalise(
+        {w for t in texts for w, _, _ in word_offsets(t)}
+        | set(query.words)
+        | {t for p in query.phrases for t in p}
+    )
+
+    def cached(words: Iterable[str]) -> dict[str, str]:
+        return {w: known.get(w, w) for w in words}
+
+    return [
+        _article(stored.get(int(r[0]), {}), best[int(r[0])], int(r[1]), int(r[2]), query, cached)
+        for r in page
+    ]
 
 
 def _article(

@@ -5,26 +5,20 @@ text's word is marked exactly when the index would match it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 
 from ..base import Span
-from .translate import Translated, kept_char, searchable
+from .translate import WORD, Translated, searchable
 
 __all__ = ["Normaliser", "find_spans", "word_offsets"]
 
 #: folded token -> its normal form, for a batch of tokens (one server round trip)
 Normaliser = Callable[[Iterable[str]], dict[str, str]]
 
-_RUN = re.compile(r"\S+")
-
 
 def word_offsets(text: str) -> list[tuple[str, int, int]]:
     """(lower-cased word, start, end) for every word of ``text``, as the index splits it."""
-    mapped = "".join(
-        (c.lower() if len(c.lower()) == 1 else c) if kept_char(c) else " " for c in text
-    )
-    return [(m.group(), m.start(), m.end()) for m in _RUN.finditer(mapped)]
+    return [(m.group().lower(), m.start(), m.end()) for m in WORD.finditer(text)]
 
 
 def find_spans(

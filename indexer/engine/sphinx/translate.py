@@ -10,6 +10,7 @@ work inside OR, and ``NOT`` inside AND/OR is the complement over every document.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,9 +52,24 @@ def kept_char(char: str) -> bool:
     )
 
 
+def _word_pattern() -> re.Pattern[str]:
+    """A regex of runs of kept characters (what ``kept_char`` says, as character ranges)."""
+    kept = [c for c in range(0x460) if kept_char(chr(c))]
+    ranges, start = [], kept[0]
+    for prev, code in zip(kept, kept[1:] + [-1], strict=True):
+        if code != prev + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+            start = code
+    return re.compile("[" + "".join(ranges) + "]+")
+
+
+#: a word as the index splits text (letters and digits of its charset, and ``_``)
+WORD = _word_pattern()
+
+
 def tokens(text: str) -> list[str]:
     """The words of ``text`` as the index splits them, lower-cased (stop words kept)."""
-    return "".join(c if kept_char(c) else " " for c in text.lower()).split()
+    return [m.group().lower() for m in WORD.finditer(text)]
 
 
 def searchable(word: str) -> bool:
