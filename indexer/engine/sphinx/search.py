@@ -6,8 +6,8 @@ grouping), the hits per kind (their sum is ``total_hits``) and the other facets;
 fetches the page's best three hits per article (``GROUP 3 BY``) with their texts, and the
 page's articles. Every article lives on one shard, so the agents' groups never overlap and
 their counts add up exactly (no COUNT(DISTINCT) estimate across agents). Scores come from the
-expression ranker: the longest run of query words in order (phrases and near words first), how
-many of the words a field holds, and BM25F over the text and the article's headline.
+expression ranker: BM25, then the longest run of query words in order (phrases and near words
+first).
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from .translate import DateFilter, Translated
 
 __all__ = ["Answer", "Batch", "OPTIONS", "run_search"]
 
-#: The ranker and field weights (text first, the headline helping, meta scoring least).
-RANKER = "sum((4*lcs+word_count)*user_weight)*1000+bm25f(1.2,0.75,{text=3,headline=1})*1000"
+#: The ranker: BM25 over the whole document (text, the article's headline, names; k1 2.0, the
+#: best of those tried on the TIME collection, docs/scaling.md), plus the longest run of query
+#: words in order per field (phrases and near words first among equal BM25).
+RANKER = "bm25a(2.0,0.75)*1000+sum(lcs*user_weight)"
 OPTIONS = (
     f"ranker=expr('{RANKER}'), field_weights=(text=10, headline=3, credit=5, byline=5, "
     "dateline=5, meta=1)"
