@@ -11,12 +11,11 @@ import socket
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from ...errors import NewsfindError
 
-__all__ = ["Connection", "Refused", "ServerDown", "Shard", "connect", "greets", "pymysql_module"]
+__all__ = ["Connection", "Refused", "ServerDown", "connect", "greets", "pymysql_module"]
 
 #: Seconds to wait for a searchd to accept a connection / answer a statement.
 CONNECT_TIMEOUT = 2.0
@@ -49,18 +48,6 @@ def greets(host: str, port: int, timeout: float = 0.5) -> bool:
             return bool(sock.recv(16))
     except OSError:
         return False
-
-
-@dataclass(frozen=True)
-class Shard:
-    """One shard: the SphinxQL addresses of its mirrors (every write goes to each)."""
-
-    number: int
-    mirrors: tuple[tuple[str, int], ...]
-
-    @property
-    def name(self) -> str:
-        return f"shard {self.number + 1} ({', '.join(f'{h}:{p}' for h, p in self.mirrors)})"
 
 
 class Connection:
