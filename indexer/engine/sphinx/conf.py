@@ -30,7 +30,7 @@ __all__ = [
 #: The distributed index's name on the head (the location's path: sphinx://host:port/newsfind).
 DISTRIBUTED = "newsfind"
 #: How long the head waits for an agent to accept a connection / answer, in milliseconds.
-AGENT_CONNECT_MS = 300
+AGENT_CONNECT_MS = 1000
 AGENT_QUERY_MS = 10_000
 
 

@@ -130,8 +130,8 @@ class SphinxEngine:
         return Answer(rows, totals[0], tuple(sorted(failed)), totals)
 
     def _batch(self, statements: Sequence[tuple[str, Sequence[Any] | None, int]]) -> Answer:
-        """Run SELECTs on the distributed index in one round trip (``SHOW META`` of the
-        first). An agent that failed is asked again while its shard has another mirror (the
+        """Run SELECTs on the distributed index in one round trip (``SHOW META`` after each).
+        A failed agent is asked once more, and again while its shard has another mirror (the
         head then avoids the dead one: its HA strategy is ``nodeads``); what stays missing is
         a partial answer, or with strict results a ResultsIncomplete."""
         texts: list[tuple[str, Sequence[Any] | None]] = []
@@ -141,8 +141,11 @@ class SphinxEngine:
                 text += f" LIMIT 0, {int(matches)}"
             texts.append((text + f" OPTION max_matches={int(matches)}, {OPTIONS}", args))
         answer = self._batch_once(texts)
-        for _ in range(_RETRIES):
-            if not any(self._mirrored.get(m) for m in answer.missing):
+        for attempt in range(_RETRIES):
+            # a shard without mirrors is asked once more (a busy agent may time out once)
+            if not answer.missing or (
+                attempt and not any(self._mirrored.get(m) for m in answer.missing)
+            ):
                 break
             answer = self._batch_once(texts)
         if answer.missing and self.location.strict:
