@@ -151,6 +151,7 @@ class SearchResults:
             "suggestion": self.suggestion,
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
-            "partial": self.partial,
-            "missing": list(self.missing),
+            # only when part of a distributed index did not answer: a complete answer keeps
+            # the form it always had
+            **({"partial": True, "missing": list(self.missing)} if self.partial else {}),
         }

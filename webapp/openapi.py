@@ -163,7 +163,8 @@ _SCHEMAS: dict[str, Any] = {
             "took_ms": {"type": "number"},
             "partial": {
                 "type": "boolean",
-                "description": "Part of a distributed index did not answer (see missing).",
+                "description": "Present (true) only when part of a distributed index did not "
+                "answer; missing names those parts.",
             },
             "missing": {"type": "array", "items": {"type": "string"}},
             "suggestion": {**_NULLABLE_STRING, "description": "A corrected query, if any."},
