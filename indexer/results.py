@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 __all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS", "Stats"]
 
@@ -33,7 +36,8 @@ class Hit:
     """One matching document of an article: where the match is, and the snippet to show.
 
     ``snippet`` is HTML: the document text escaped, matches wrapped in ``<mark>``, nothing else.
-    ``credit`` and ``date`` (the photo date) are set on caption hits only.
+    ``credit`` and ``date`` (the photo date) are set on caption hits only, ``speaker`` on
+    quote hits (None when the text names nobody).
     """
 
     doc_id: str
@@ -43,6 +47,7 @@ class Hit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +57,7 @@ class Hit:
             "snippet": self.snippet,
             "credit": self.credit,
             "date": self.date.isoformat() if self.date else None,
+            "speaker": self.speaker,
         }
 
 
@@ -97,6 +103,10 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    #: the timeline's period (None: chosen from the span of the matches), and whether its
+    #: counts are also given as shares of the index's articles per period
+    interval: str | None = None
+    normalize: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     took_ms: float = 0.0
+    timeline: Timeline | None = None
     #: the parts of a distributed index (shards) that did not answer; empty when complete
     missing: tuple[str, ...] = ()
 
@@ -151,6 +162,7 @@ class SearchResults:
             "suggestion": self.suggestion,
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
+            "timeline": self.timeline.to_json() if self.timeline else None,
             # only when part of a distributed index did not answer: a complete answer keeps
             # the form it always had
             **({"partial": True, "missing": list(self.missing)} if self.partial else {}),
