@@ -10,6 +10,8 @@ __all__ = [
     "QueryTooSlow",
     "ParseError",
     "WorkerDied",
+    "ArticleNotWritten",
+    "ResultsIncomplete",
 ]
 
 
@@ -83,3 +85,23 @@ class WorkerDied(NewsfindError):
     def with_batch(self, articles: int) -> WorkerDied:
         """The same error, saying how many articles the lost batch held."""
         return WorkerDied(self.pid, self.how, self.when, articles)
+
+
+class ArticleNotWritten(NewsfindError):
+    """One article could not be written (the part of the index holding it does not answer);
+    nothing of it changed, the rest of the run goes on, and running again writes it."""
+
+    def __init__(self, article_id: str, why: str) -> None:
+        super().__init__(f"article {article_id!r} not indexed: {why}; run again to index it")
+        self.article_id = article_id
+
+
+class ResultsIncomplete(NewsfindError):
+    """Strict results were asked for and part of the index did not answer."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        super().__init__(
+            "part of the index did not answer (" + "; ".join(missing) + "), and strict "
+            "results were asked for; try again when it is back"
+        )
+        self.missing = missing

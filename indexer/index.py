@@ -130,6 +130,7 @@ class NewsIndex:
             facets=_declared_facets(self._engine, facets),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+            missing=found.missing,
             timeline=timeline,
         )
 

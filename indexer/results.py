@@ -129,6 +129,13 @@ class SearchResults:
     suggestion: str | None = None
     took_ms: float = 0.0
     timeline: Timeline | None = None
+    #: the parts of a distributed index (shards) that did not answer; empty when complete
+    missing: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """Whether some of the index did not answer, so matches there are absent."""
+        return bool(self.missing)
 
     @property
     def query(self) -> str:
@@ -159,4 +166,7 @@ class SearchResults:
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
             "timeline": self.timeline.to_json() if self.timeline else None,
+            # only when part of a distributed index did not answer: a complete answer keeps
+            # the form it always had
+            **({"partial": True, "missing": list(self.missing)} if self.partial else {}),
         }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from .engine.base import Engine, EngineWriter, open_engine
-from .errors import ParseError, WorkerDied
+from .errors import ArticleNotWritten, ParseError, WorkerDied
 from .model import Article
 
 __all__ = [
@@ -44,7 +44,7 @@ DEFAULT_PROCS = max(1, min(os.cpu_count() or 1, 4))
 #: How long a writer waits for another one to finish before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 30.0
 
-Outcome = Literal["added", "updated", "unchanged"]
+Outcome = Literal["added", "updated", "unchanged", "failed"]
 
 
 @dataclass
@@ -143,17 +143,21 @@ class ArticleWriter:
             self.commit()
             self._begin()
             assert self._writer is not None
-        if article.id in self._pending:
-            previous: str | None = self._pending[article.id]
-        else:
-            previous = self._writer.stored_hash(article.id)
-        if previous == digest:
-            self.report.unchanged += 1
-            return "unchanged"
         try:
+            if article.id in self._pending:
+                previous: str | None = self._pending[article.id]
+            else:
+                previous = self._writer.stored_hash(article.id)
+            if previous == digest:
+                self.report.unchanged += 1
+                return "unchanged"
             documents = self._writer.replace(article, digest)
         except WorkerDied as exc:
             raise self._abandon(exc, 1) from None
+        except ArticleNotWritten as exc:
+            # only this article's part of the index is away: the rest of the run goes on
+            self.fail(str(exc))
+            return "failed"
         self._batch.documents += documents
         self._pending[article.id] = digest
         outcome: Outcome = "added" if previous is None else "updated"

@@ -177,6 +177,12 @@ _SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
+            "partial": {
+                "type": "boolean",
+                "description": "Present (true) only when part of a distributed index did not "
+                "answer; missing names those parts.",
+            },
+            "missing": {"type": "array", "items": {"type": "string"}},
             "suggestion": {**_NULLABLE_STRING, "description": "A corrected query, if any."},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleResult"}},
             "facets": {

@@ -370,7 +370,9 @@ def serve_cmd(
     from webapp import create_app
     from webapp.server import serve
 
-    if not os.path.isdir(index_dir):
+    if "://" in index_dir:
+        _open(index_dir).close()  # an engine location: is the index there and answering?
+    elif not os.path.isdir(index_dir):
         raise click.ClickException(str(IndexNotFound(index_dir)))
     try:
         app = create_app(

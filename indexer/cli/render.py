@@ -162,6 +162,8 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
     out.append(
         f"{articles}, {hits}; page {results.page} of {results.pages} ({results.took_ms:.0f} ms)"
     )
+    if results.partial:
+        out.append("partial results: " + "; ".join(results.missing) + " did not answer")
     return "\n".join(out)
 
 

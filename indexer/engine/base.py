@@ -149,6 +149,8 @@ class EngineResults:
     articles: tuple[EngineArticle, ...]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: the parts of the index that did not answer: the result holds only the others' matches
+    missing: tuple[str, ...] = ()
     #: matches per publication day (``DayCount``s, undated as ``day=None``), when the engine
     #: declares "timeline"
     days: tuple[DayCount, ...] | None = None
@@ -354,6 +356,17 @@ def _whoosh(location: str, mode: Mode) -> Engine:
     from .whoosh.engine import WhooshEngine
 
     return WhooshEngine(location, mode=mode)
+
+
+def _sphinx(location: str, mode: Mode) -> Engine:
+    # imported here: the sphinx engine (and PyMySQL, its optional dependency) loads only when
+    # a sphinx:// location is opened
+    from .sphinx.engine import SphinxEngine
+
+    return SphinxEngine.open(location, mode)
+
+
+register_engine("sphinx", _sphinx)
 
 
 def open_engine(location: str | os.PathLike[str], mode: Mode = "read") -> Engine:
