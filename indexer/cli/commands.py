@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -16,12 +17,21 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
+from ..errors import (
+    DiskFull,
+    IndexLocked,
+    IndexNotFound,
+    NewsfindError,
+    QueryError,
+    WorkerDied,
+)
 from ..index import NewsIndex, open_index
 from ..ingest.paths import expand_paths, iter_articles, total_bytes
+from ..interrupt import stop_on_signals
 from ..limits import DEFAULT_PER_PAGE, DEFAULT_SORT, KINDS, MAX_PER_PAGE, SORTS
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
+    DEFAULT_COMMIT_SECONDS,
     DEFAULT_PROCS,
     IndexReport,
     delete_articles,
@@ -96,8 +106,22 @@ def cli() -> None:
     help="Processes that analyse and write documents (1: all in this process). Each leaves "
     "a segment per commit.",
 )
+@click.option(
+    "--commit-every",
+    type=click.FloatRange(0),
+    default=DEFAULT_COMMIT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Commit at least this often, so a crash loses minutes, not the run (each commit "
+    "leaves a segment per process).",
+)
 def index_cmd(
-    paths: tuple[str, ...], index_dir: str, quiet: bool, batch_size: int, procs: int
+    paths: tuple[str, ...],
+    index_dir: str,
+    quiet: bool,
+    batch_size: int,
+    procs: int,
+    commit_every: float,
 ) -> None:
     """Index files, directories (recursively), globs, or - for stdin.
 
@@ -116,32 +140,40 @@ def index_cmd(
             click.echo(f"error: {rep.errors[errors_shown]}", err=True)
             errors_shown += 1
 
+    stop = None
     try:
-        if show_bar:
-            with click.progressbar(
-                length=max(total_bytes(files), 1), label="Indexing", file=sys.stderr
-            ) as bar:
+        with stop_on_signals() as stop:
+            if show_bar:
+                with click.progressbar(
+                    length=max(total_bytes(files), 1), label="Indexing", file=sys.stderr
+                ) as bar:
+                    report = index_articles(
+                        index_dir,
+                        stop.items(iter_articles(paths, on_bytes=bar.update)),
+                        on_article=show_errors,
+                        batch_articles=batch_size,
+                        procs=procs,
+                        commit_seconds=commit_every,
+                    )
+            else:
                 report = index_articles(
                     index_dir,
-                    iter_articles(paths, on_bytes=bar.update),
+                    stop.items(iter_articles(paths)),
                     on_article=show_errors,
                     batch_articles=batch_size,
                     procs=procs,
+                    commit_seconds=commit_every,
                 )
-        else:
-            report = index_articles(
-                index_dir,
-                iter_articles(paths),
-                on_article=show_errors,
-                batch_articles=batch_size,
-                procs=procs,
-            )
-    except IndexLocked as exc:
+    except (IndexLocked, DiskFull) as exc:
         raise click.ClickException(str(exc)) from None
     except WorkerDied as exc:
         # earlier batches are committed; the summary would count only those, so one line
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    if stop is not None and stop.stopped:
+        show_errors(report)
+        click.echo(_interrupted_line(stop.signal, report), err=True)
+        sys.exit(stop.exit_code)
     show_errors(report)
     elapsed = time.perf_counter() - started
     click.echo(
@@ -152,6 +184,16 @@ def index_cmd(
     )
     if report.failed:
         sys.exit(1)
+
+
+def _interrupted_line(signum: int | None, report: IndexReport) -> str:
+    """The one line an interrupted run ends with: what it kept, and how to go on."""
+    name = signal.Signals(signum).name if signum else "a signal"
+    kept = report.added + report.updated
+    return (
+        f"interrupted by {name}: {_plural(kept, 'article')} added or updated were committed "
+        f"({report.unchanged:,} unchanged); run the same command again to continue"
+    )
 
 
 @cli.command("search")
