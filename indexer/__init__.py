@@ -12,6 +12,8 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 from __future__ import annotations
 
 from .errors import (
+    DiskFull,
+    IndexCorrupt,
     IndexLocked,
     IndexNotFound,
     NewsfindError,
@@ -50,7 +52,9 @@ __all__ = [
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "DiskFull",
     "Hit",
+    "IndexCorrupt",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",

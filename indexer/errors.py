@@ -10,6 +10,8 @@ __all__ = [
     "QueryTooSlow",
     "ParseError",
     "WorkerDied",
+    "DiskFull",
+    "IndexCorrupt",
 ]
 
 
@@ -83,3 +85,30 @@ class WorkerDied(NewsfindError):
     def with_batch(self, articles: int) -> WorkerDied:
         """The same error, saying how many articles the lost batch held."""
         return WorkerDied(self.pid, self.how, self.when, articles)
+
+
+class DiskFull(NewsfindError):
+    """The filesystem holding the index filled up (or hit its quota) during a batch. The batch
+    was cancelled whole, so the index is exactly as its last commit left it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"no space left on device writing {path}; nothing of this batch was committed; "
+            "the index is as it was (free some space and run the same command again)"
+        )
+        self.path = path
+
+
+class IndexCorrupt(NewsfindError):
+    """A file of the index is missing, cut short or altered: answers from it could be wrong,
+    so none are given. ``file`` names it (relative to the index), ``problem`` says what."""
+
+    def __init__(self, path: str, file: str, problem: str) -> None:
+        super().__init__(
+            f"the index at {path} is damaged: {file}: {problem}; rebuild it with newsfind "
+            f"index ... --index {path}, repair it with newsfind check --repair --index {path}, "
+            "or restore it"
+        )
+        self.path = path
+        self.file = file
+        self.problem = problem
