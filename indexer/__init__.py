@@ -11,6 +11,7 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
+from .checking import CheckReport, check_index
 from .errors import (
     DiskFull,
     IndexCorrupt,
@@ -52,6 +53,7 @@ __all__ = [
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "CheckReport",
     "DiskFull",
     "Hit",
     "IndexCorrupt",
@@ -68,6 +70,7 @@ __all__ = [
     "Stats",
     "WorkerDied",
     "article_from_json",
+    "check_index",
     "delete_articles",
     "index_articles",
     "iter_articles",

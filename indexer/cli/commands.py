@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..checking import check_index
 from ..errors import (
     DiskFull,
     IndexLocked,
@@ -37,7 +38,7 @@ from ..writing import (
     delete_articles,
     index_articles,
 )
-from .render import render_article, render_results
+from .render import render_article, render_check, render_results
 
 __all__ = ["cli", "main"]
 
@@ -299,6 +300,21 @@ def stats_cmd(index_dir: str, as_json: bool) -> None:
     click.echo(
         f"{_plural(stats.articles, 'article')}, {_plural(stats.documents, 'document')} ({kinds})"
     )
+
+
+@cli.command("check")
+@index_option
+@click.option("--repair", is_flag=True, help="Rebuild what is damaged from readable articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_cmd(index_dir: str, repair: bool, as_json: bool) -> None:
+    """Verify every file of the index against its commit's checksums (exit 1 when damaged)."""
+    report = check_index(index_dir, repair=repair)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+    else:
+        click.echo(render_check(report), err=True)
+    if not report.ok:
+        sys.exit(1)
 
 
 @cli.command("delete")

@@ -12,10 +12,11 @@ import textwrap
 
 import click
 
+from ..checking import CheckReport
 from ..model import Article
 from ..results import SearchResults
 
-__all__ = ["render_article", "render_results", "terminal_text"]
+__all__ = ["render_article", "render_check", "render_results", "terminal_text"]
 
 #: C0 controls, DEL and C1 controls: ESC (and its one-byte C1 form CSI, U+009B) starts terminal
 #: commands (colours, cursor moves, window titles, OSC 8 links, clipboard writes), CR and BS
@@ -138,3 +139,32 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def render_check(report: CheckReport) -> str:
+    """``newsfind check``: each damaged file on a line, then what was done."""
+    lines = [f"damaged: {terminal_text(f)}: {terminal_text(p)}" for f, p in report.damage]
+    if not report.damage:
+        how = (
+            "readable (no checksums recorded)"
+            if report.unverified
+            else "as their commits wrote them"
+        )
+        lines.append(f"{report.location}: {_plural(report.files_checked, 'file')} checked, {how}")
+    elif report.repaired:
+        done = f"{report.location}: repaired"
+        if report.articles_kept is not None:
+            done += (
+                f": rebuilt from {_plural(report.articles_kept, 'whole article')}; "
+                f"{_plural(len(report.articles_lost), 'article')} lost (index their sources "
+                f"again); the damaged files are in {report.moved_to}"
+            )
+        lines.append(done)
+        lines.extend(f"lost: {terminal_text(a)}" for a in report.articles_lost[:20])
+    else:
+        lines.extend(report.notes)
+        lines.append(
+            f"{report.location} is damaged: repair it with newsfind check --repair --index "
+            f"{report.location}, rebuild it with newsfind index, or restore it"
+        )
+    return "\n".join(lines)

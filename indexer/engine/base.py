@@ -64,6 +64,7 @@ from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
+from ..checking import CheckReport
 from ..errors import NewsfindError, QueryError
 from ..model import Article
 from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
@@ -71,6 +72,7 @@ from ..results import SearchParams, Stats
 
 __all__ = [
     "CAPABILITIES",
+    "CheckableEngine",
     "Engine",
     "EngineArticle",
     "EngineHit",
@@ -88,7 +90,7 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "check"})
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,13 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+class CheckableEngine(Engine, Protocol):
+    """An engine declaring "check": it can verify its files and rebuild damaged ones. Opened
+    in mode "check" it must open nothing that damage could break (``indexer.checking``)."""
+
+    def check(self, *, repair: bool = False) -> CheckReport: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
@@ -226,8 +235,8 @@ def check_capabilities(engine: Engine, tree: Group) -> None:
         )
 
 
-#: What an engine is opened for (see the module docstring).
-Mode = Literal["read", "write", "create"]
+#: What an engine is opened for (see the module docstring; "check": only ``check`` follows).
+Mode = Literal["read", "write", "create", "check"]
 #: ``opener(location, mode)``: the engine for a location of its scheme
 Opener = Callable[[str, Mode], Engine]
 _openers: dict[str, Opener] = {}

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from whoosh.searching import Searcher
 
 from ...budget import Deadline
+from ...checking import CheckReport
 from ...errors import QueryError
 from ...model import Article
 from ...query.tree import Group
@@ -22,8 +23,10 @@ from ..base import EngineResults, Mode, Span
 from .compile import compile_query
 from .documents import article_from_documents
 from .highlight import match_spans
+from .integrity import guarded
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
+from .repair import check_directory
 from .schema import KINDS
 from .search import run_search
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
@@ -41,7 +44,9 @@ class WhooshEngine:
     ``ranking`` swaps the scoring constants (the relevance benchmark compares settings)."""
 
     name = "whoosh"
-    capabilities = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+    capabilities = frozenset(
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "check"}
+    )
 
     def __init__(
         self,
@@ -51,10 +56,15 @@ class WhooshEngine:
         ranking: RankingConfig = DEFAULT,
     ) -> None:
         self.path = str(path)
-        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
         self._ranking = ranking
         self._lock = threading.Lock()
-        self._reader: Reader | None = Reader(self._ix, self.path) if mode == "read" else None
+        self._reader: Reader | None = None
+        if mode == "check":
+            return  # only check() follows, which opens what it can itself
+        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
+        if mode == "read":
+            with guarded(self.path):
+                self._reader = Reader(self._ix, self.path)
         self._writes = WriteState(self._ix)
 
     def _pool(self) -> Reader:
@@ -62,7 +72,8 @@ class WhooshEngine:
         if reader is None:
             with self._lock:
                 if self._reader is None:
-                    self._reader = Reader(self._ix, self.path)
+                    with guarded(self.path):
+                        self._reader = Reader(self._ix, self.path)
                 reader = self._reader
         return reader
 
@@ -81,8 +92,9 @@ class WhooshEngine:
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A Whoosh searcher on the latest generation, for this package and its tests; this
-        thread's alone until the ``with`` block ends."""
-        with self._pool().searcher() as searcher:
+        thread's alone until the ``with`` block ends. Reading a damaged file in the block raises
+        IndexCorrupt naming it (``integrity.guarded``)."""
+        with guarded(self.path), self._pool().searcher() as searcher:
             yield searcher
 
     def generation(self) -> int:
@@ -135,7 +147,13 @@ class WhooshEngine:
                 yield article
 
     def stats(self) -> Stats:
-        return self._pool().stats(_count)
+        with guarded(self.path):
+            return self._pool().stats(_count)
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Every file against its commit's checksums; with ``repair``, rebuild what is
+        damaged from the articles still readable whole (``repair``)."""
+        return check_directory(self.path, repair=repair)
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> WhooshWriter:
         return WhooshWriter(

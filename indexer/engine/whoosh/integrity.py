@@ -18,16 +18,22 @@ not checked (``check`` says so); its next commit writes one.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import pickle
 import re
+import struct
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import IndexCorrupt
+from ...errors import IndexCorrupt, QueryError
 
 __all__ = [
     "Damage",
@@ -35,6 +41,8 @@ __all__ = [
     "RECORD_SUFFIX",
     "crashed",
     "damage_found",
+    "guarded",
+    "missing_toc",
     "read_record",
     "record_commit",
     "remove_orphans",
@@ -177,15 +185,17 @@ def damage_found(directory: Path, content: bool) -> list[Damage]:
     record = latest_record(directory)
     if record is None:
         return []
+    # a newer commit than the record (it is being recorded, or a crash came first) may have
+    # merged some of the record's files away: then only those still there can be checked
+    current = generations(directory, _TOC)[:1] in ([record.generation], [])
     found = []
     for name, sums in sorted(record.files.items()):
         path = directory / name
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            if _TOC.match(name) and generations(directory, _TOC)[:1] > [record.generation]:
-                continue  # a newer commit replaced it (and will record itself)
-            found.append(Damage(name, "missing"))
+            if current:
+                found.append(Damage(name, "missing"))
             continue
         if size != sums.size:
             found.append(Damage(name, f"{size:,} bytes where the commit wrote {sums.size:,}"))
@@ -197,10 +207,29 @@ def damage_found(directory: Path, content: bool) -> list[Damage]:
 def crashed(directory: Path) -> bool:
     """Whether the last writer died: its temporary storage is left, or the latest commit has
     no record (the crash came between publishing it and recording it)."""
-    if (directory / f"{INDEX_NAME}.tmp").exists():
-        return True
     tocs, records = generations(directory, _TOC), generations(directory, _RECORD)
-    return bool(tocs and records and tocs[0] > records[0])
+    suspect = (directory / f"{INDEX_NAME}.tmp").exists() or bool(
+        tocs and records and tocs[0] > records[0]
+    )
+    return suspect and not _writer_alive(directory)
+
+
+def _writer_alive(directory: Path) -> bool:
+    """Whether a writer holds the index's lock (an flock, dropped by the kernel with a dead
+    process): then its temporary files and its unrecorded commit are work in progress."""
+    try:
+        fd = os.open(directory / f"{INDEX_NAME}_WRITELOCK", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def verify_on_open(directory: str | os.PathLike[str]) -> None:
@@ -235,3 +264,30 @@ def remove_orphans(directory: str | os.PathLike[str], segment_ids: set[str]) -> 
             except OSError:
                 pass
     return removed
+
+
+#: What Whoosh raises reading a damaged file (its formats are pickles, structs and zlib).
+_DECODING = (pickle.UnpicklingError, EOFError, struct.error, UnicodeDecodeError, zlib.error)
+#: What it may also raise then, but also for other reasons: damage only when a hash confirms it.
+_MAYBE = (TypeError, KeyError, IndexError, ValueError, OSError, AttributeError)
+
+
+@contextmanager
+def guarded(directory: str | os.PathLike[str]) -> Iterator[None]:
+    """Reading the index inside the block: an error that damage explains becomes IndexCorrupt
+    naming the file (the content hashes are read then, to find it); any other stays as it is."""
+    try:
+        yield
+    except IndexCorrupt:
+        raise
+    except _DECODING + _MAYBE as exc:
+        if isinstance(exc, QueryError):
+            raise
+        where = Path(directory)
+        damage = damage_found(where, content=True) if where.is_dir() else []
+        if damage:
+            raise IndexCorrupt(str(directory), damage[0].file, damage[0].problem) from None
+        if isinstance(exc, _DECODING):
+            problem = f"unreadable ({type(exc).__name__}: {exc}); newsfind check tells more"
+            raise IndexCorrupt(str(directory), "an index file", problem) from None
+        raise

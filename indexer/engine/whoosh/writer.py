@@ -24,10 +24,24 @@ from whoosh.index import TOC, LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
-from ...errors import DiskFull, IndexLocked, IndexNotFound, WorkerDied
+from ...errors import (
+    DiskFull,
+    IndexCorrupt,
+    IndexLocked,
+    IndexNotFound,
+    NewsfindError,
+    WorkerDied,
+)
 from ...model import Article
 from .documents import article_documents
-from .integrity import INDEX_NAME, record_commit, remove_orphans
+from .integrity import (
+    INDEX_NAME,
+    guarded,
+    missing_toc,
+    record_commit,
+    remove_orphans,
+    verify_on_open,
+)
 from .parallel import ParallelWriter, parallel_supported
 from .schema import make_schema
 
@@ -59,11 +73,27 @@ def index_exists(path: str | os.PathLike[str]) -> bool:
     return Path(path).is_dir() and whoosh_index.exists_in(str(path))
 
 
+def _existing(path: str | os.PathLike[str]) -> bool:
+    """Whether an index is at ``path``: IndexCorrupt when a file the last commit wrote is
+    missing or of another size (its bytes too, after a crash: ``integrity``)."""
+    if not Path(path).is_dir():
+        return False
+    verify_on_open(path)
+    with guarded(path):
+        if index_exists(path):
+            return True
+    lost = missing_toc(Path(path))
+    if lost is not None:
+        raise IndexCorrupt(str(path), lost.file, lost.problem)
+    return False
+
+
 def open_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
-    """Open an existing index, or raise IndexNotFound."""
-    if not index_exists(path):
+    """Open an existing index, or raise IndexNotFound (IndexCorrupt when damaged)."""
+    if not _existing(path):
         raise IndexNotFound(str(path))
-    return whoosh_index.open_dir(str(path))
+    with guarded(path):
+        return whoosh_index.open_dir(str(path))
 
 
 def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
@@ -73,8 +103,14 @@ def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
     (Whoosh then refuses the second table of contents: "File '_MAIN_0.toc' exists"), so the
     creation holds the index's write lock and looks again once it has it.
     """
-    if index_exists(path):
-        return whoosh_index.open_dir(str(path))
+    if Path(path).exists() and not Path(path).is_dir():
+        raise NewsfindError(
+            f"{path} is a file, not an index directory: give --index a directory (a new one "
+            "is created)"
+        )
+    if _existing(path):
+        with guarded(path):
+            return whoosh_index.open_dir(str(path))
     Path(path).mkdir(parents=True, exist_ok=True)
     lock = FileStorage(str(path)).lock(f"{_INDEX_NAME}_WRITELOCK")
     lock.acquire(blocking=True)
