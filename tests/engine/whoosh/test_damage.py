@@ -21,8 +21,14 @@ import pytest
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 
-from indexer import IndexCorrupt, NewsfindError, check_index, index_articles, iter_articles
-from indexer import open_index
+from indexer import (
+    IndexCorrupt,
+    NewsfindError,
+    check_index,
+    index_articles,
+    iter_articles,
+    open_index,
+)
 from tests.test_crash import check_whole, make_corpus, write_corpus
 
 N = 300
@@ -127,9 +133,7 @@ PARTS = ["trm", "pst", "_stored.col", "article_id.col", "published.col", "kind.c
 
 
 @pytest.mark.parametrize("part", PARTS)
-def test_flipped_bytes_anywhere_in_a_segment_are_found_by_check(
-    index_dir: Path, part: str
-) -> None:
+def test_flipped_bytes_anywhere_in_a_segment_are_found_by_check(index_dir: Path, part: str) -> None:
     seg = _one(index_dir, ".seg")
     start, length = _parts(seg)[part]
     _flip(seg, start + length // 2)
