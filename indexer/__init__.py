@@ -43,6 +43,7 @@ from .limits import (
     MAX_TERMS,
     MIN_PREFIX,
     SORTS,
+    UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Hit, SearchParams, SearchResults
@@ -94,4 +95,5 @@ __all__ = [
     "MAX_TERMS",
     "MIN_PREFIX",
     "SORTS",
+    "UNDATED",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_SORT",
     "FACETS",
     "FACET_LIMIT",
+    "UNDATED",
     "HITS_SHOWN",
     "KINDS",
     "MAX_DEPTH",
@@ -57,3 +58,5 @@ HITS_SHOWN = 3
 FACETS = ("kind", "source", "credit", "month")
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
+#: The month facet's value for articles without a publication date (so its counts add up).
+UNDATED = "undated"

@@ -24,13 +24,13 @@ import numpy as np
 from whoosh import query as wq
 
 from ...budget import Deadline
-from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN
+from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN, UNDATED
 from ...query.tree import Group
 from ...results import SearchParams
 from ..base import EngineArticle, EngineHit, EngineResults, Span
 from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
-from .columns import Columns, columns
+from .columns import NO_DATE, Columns, columns
 from .compile import CompiledQuery, compile_query
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
@@ -167,7 +167,9 @@ def _group(
     if sort == "newest":
         order = np.lexsort((codes, -article_scores, -published))
     elif sort == "oldest":
-        order = np.lexsort((codes, -article_scores, published))
+        # undated last in both date orders (NO_DATE is -inf: first when ascending)
+        dated = np.where(published == NO_DATE, np.inf, published)
+        order = np.lexsort((codes, -article_scores, dated))
     else:
         order = np.lexsort((codes, -published, -article_scores))
     return _Ranking(hit_order, starts, counts, article_scores, order)
@@ -219,7 +221,14 @@ def _pending_hits(ranked: _Ranking, matches: _Matches, count: int) -> Ids:
 
 
 def _facets(cols: Columns, docs: Ids) -> dict[str, dict[str, int]]:
-    return {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
+    facets = {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
+    undated = int(np.count_nonzero(cols.published[docs] == NO_DATE))
+    if "month" in facets and undated:
+        # a value of its own, so that the month counts add up to the hits
+        months = [*facets["month"].items(), (UNDATED, undated)]
+        months.sort(key=lambda item: (-item[1], item[0]))
+        facets["month"] = dict(months[:FACET_LIMIT])
+    return facets
 
 
 def _as_date(value: Any) -> date | None:
