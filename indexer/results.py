@@ -133,6 +133,19 @@ class SearchResults:
         """How many pages of articles there are (at least 1)."""
         return max(1, -(-self.total_articles // self.per_page))
 
+    @property
+    def reachable_pages(self) -> int:
+        """The pages a caller may ask for: ``pages``, but never past MAX_PAGE, which the
+        parameters refuse; links and "page N of M" use this."""
+        from .limits import MAX_PAGE  # limits imports this module
+
+        return min(self.pages, MAX_PAGE)
+
+    @property
+    def pages_beyond_reach(self) -> bool:
+        """More pages than can be asked for: say how to narrow the search."""
+        return self.pages > self.reachable_pages
+
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,

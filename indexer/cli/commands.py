@@ -241,7 +241,9 @@ def search_cmd(
     published:>=2023-10-17, photo_date:2023-10.
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
+    opening = time.perf_counter()
     with _open(index_dir) as ix:
+        opened_ms = (time.perf_counter() - opening) * 1000
         try:
             results = ix.search(
                 query,
@@ -258,7 +260,7 @@ def search_cmd(
     if as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_results(results, color=sys.stdout.isatty()))
+        click.echo(render_results(results, color=sys.stdout.isatty(), opened_ms=opened_ms))
 
 
 @cli.command("show")

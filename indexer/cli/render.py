@@ -100,9 +100,12 @@ def snippet_to_text(snippet: str, *, color: bool = False) -> str:
     return "".join(out)
 
 
-def render_results(results: SearchResults, *, color: bool = False) -> str:
+def render_results(
+    results: SearchResults, *, color: bool = False, opened_ms: float | None = None
+) -> str:
     """Search results for the terminal: per article its headline, date, source and id, then each
-    hit's snippet with the matches emphasised (a caption with its credit)."""
+    hit's snippet with the matches emphasised (a caption with its credit). The time is the
+    search's own; ``opened_ms``, the time opening the index took, is shown apart."""
 
     def style(text: str, **kw: bool | str) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
@@ -131,9 +134,16 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
         out.append("")
     articles = _plural(results.total_articles, "article")
     hits = _plural(results.total_hits, "hit")
-    out.append(
-        f"{articles}, {hits}; page {results.page} of {results.pages} ({results.took_ms:.0f} ms)"
-    )
+    took = f"search {results.took_ms:.0f} ms"
+    if opened_ms is not None:
+        took += f", opening the index {opened_ms:.0f} ms"
+    out.append(f"{articles}, {hits}; page {results.page} of {results.reachable_pages} ({took})")
+    if results.pages_beyond_reach:
+        out.append(
+            f"only the first {results.reachable_pages:,} pages can be shown "
+            f"({results.pages:,} in all): add words or a --kind, --source, --from or --to "
+            "filter to narrow the search, or use newsfind export for every article"
+        )
     return "\n".join(out)
 
 
