@@ -170,6 +170,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         more_hits=found.more_hits,
         dateline=found.dateline,
         byline=found.byline,
+        headline_html=mark_text(found.headline, found.headline_spans) if found.headline else None,
     )
 
 

@@ -69,6 +69,19 @@ class ArticleResult:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    #: the headline as HTML with the query's matches marked (escaped like a snippet)
+    headline_html: str | None = None
+
+    @property
+    def headline_hit(self) -> bool:
+        """Whether the headline itself is one of the hits shown."""
+        return any(hit.kind == "headline" for hit in self.hits)
+
+    @property
+    def passages(self) -> tuple[Hit, ...]:
+        """The hits to list under the title: a headline hit would only repeat the title, so
+        pages mark the title instead (``headline_html``) and list the rest."""
+        return tuple(hit for hit in self.hits if hit.kind != "headline")
 
     def to_json(self) -> dict[str, Any]:
         return {

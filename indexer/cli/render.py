@@ -117,14 +117,19 @@ def render_results(
         out.append("")
     first = (results.page - 1) * results.per_page
     for n, article in enumerate(results.results, first + 1):
-        out.append(style(f"{n}. {safe(article.headline or '(no headline)')}", bold=True))
+        title = safe(article.headline or "(no headline)")
+        if color and article.headline_hit and article.headline_html:
+            # the headline hit would repeat the title: mark the title instead (in plain text
+            # the title stays as written, for scripts that read it)
+            title = snippet_to_text(article.headline_html, color=color)
+        out.append(style(f"{n}. {title}", bold=True))
         meta = [
             article.published.date().isoformat() if article.published else None,
             safe(article.source) if article.source else None,
             f"id {safe(article.article_id)}",
         ]
         out.append("   " + " · ".join(m for m in meta if m))
-        for hit in article.hits:
+        for hit in article.passages:
             text = snippet_to_text(hit.snippet, color=color)
             if hit.kind == "caption" and hit.credit:
                 text += f" ({safe(hit.credit)})"
