@@ -283,6 +283,21 @@ def _article_result(
     )
 
 
+def _real_matches(matches: _Matches, floor: float, deadline: Deadline) -> _Matches:
+    """The hits that rank as real matches: scores (every bonus in) at least ``floor`` times
+    the best one. A date sort keeps only these, so totals and facets follow the same rule."""
+    matches.resolve_all(deadline)
+    keep = matches.scores >= floor * float(matches.scores.max())
+    return _Matches(
+        matches.searcher,
+        None,
+        matches.ranking,
+        matches.docs[keep],
+        matches.scores[keep],
+        np.zeros(int(keep.sum()), dtype=np.float64),
+    )
+
+
 def run_search(
     searcher: Any,
     tree: Group,
@@ -306,6 +321,8 @@ def run_search(
         matches = _Matches(
             searcher, None, ranking, matches.docs, scores, np.zeros(len(scores), dtype=np.float64)
         )
+    if params.sort != "relevance" and len(matches) and len(compiled.clauses) > 1:
+        matches = _real_matches(matches, ranking.date_sort_floor, deadline)
     ranked = _rank(matches, cols, ranking, params, deadline)
 
     first = (params.page - 1) * params.per_page
