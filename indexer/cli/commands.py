@@ -141,6 +141,11 @@ def index_cmd(
             click.echo(f"error: {rep.errors[errors_shown]}", err=True)
             errors_shown += 1
 
+    skipped: list[tuple[str, str]] = []
+
+    def on_skip(path: str, why: str) -> None:
+        skipped.append((path, why))
+
     stop = None
     try:
         with stop_on_signals() as stop:
@@ -150,7 +155,7 @@ def index_cmd(
                 ) as bar:
                     report = index_articles(
                         index_dir,
-                        stop.items(iter_articles(paths, on_bytes=bar.update)),
+                        stop.items(iter_articles(paths, bar.update, on_skip)),
                         on_article=show_errors,
                         batch_articles=batch_size,
                         procs=procs,
@@ -159,7 +164,7 @@ def index_cmd(
             else:
                 report = index_articles(
                     index_dir,
-                    stop.items(iter_articles(paths)),
+                    stop.items(iter_articles(paths, on_skip=on_skip)),
                     on_article=show_errors,
                     batch_articles=batch_size,
                     procs=procs,
@@ -183,8 +188,21 @@ def index_cmd(
         f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
         err=True,
     )
+    if skipped:
+        click.echo(_skipped_line(skipped), err=True)
     if report.failed:
         sys.exit(1)
+
+
+#: How many skipped files the summary names.
+SKIPPED_NAMED = 5
+
+
+def _skipped_line(skipped: list[tuple[str, str]]) -> str:
+    """Files a directory held that hold no articles: how many, and the first few, with why."""
+    named = ", ".join(f"{path} ({why})" for path, why in skipped[:SKIPPED_NAMED])
+    more = f", and {len(skipped) - SKIPPED_NAMED:,} more" if len(skipped) > SKIPPED_NAMED else ""
+    return f"skipped {_plural(len(skipped), 'file')} that hold no articles: {named}{more}"
 
 
 def _interrupted_line(signum: int | None, report: IndexReport) -> str:

@@ -30,6 +30,14 @@ __all__ = ["iter_articles", "expand_paths", "total_bytes", "KNOWN_SUFFIXES"]
 KNOWN_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".jsonl.gz", ".ndjson")
 
 ByteCounter = Callable[[int], None]
+#: ``on_skip(path, why)``: a file a directory walk left out, and why (the summary lists them)
+SkipCounter = Callable[[str, str], None]
+
+#: How much of a file without a known name is read to tell whether it can hold articles.
+SNIFF_BYTES = 8192
+#: Starts of files that are never articles (PDF, ZIP/Office, PNG, JPEG, GIF, ELF, SQLite).
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF",
+                 b"SQLite format 3")  # fmt: skip
 
 # UTF-32 LE first: its mark begins with UTF-16 LE's. The codecs named read the mark themselves.
 _WIDE_BOMS = (
@@ -44,11 +52,15 @@ def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
+def expand_paths(
+    paths: Iterable[str], on_skip: SkipCounter | None = None
+) -> Iterator[str | ParseError]:
     """Files to read, in a stable order, or a ParseError for a path that gives none.
 
     Directories are walked recursively without following symlinked directories, so a symlink
-    loop cannot make the walk run forever.
+    loop cannot make the walk run forever. Inside a directory a file with another name is
+    recognised by its content, as a named file is; one that cannot hold articles (binary,
+    hidden) is left out and told to ``on_skip``, never silently.
     """
     for given in paths:
         if given == "-":
@@ -60,7 +72,7 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
             if not matches:
                 yield ParseError(given, "no file matches this pattern")
             for match in matches:
-                yield from expand_paths([match]) if Path(match).is_dir() else [match]
+                yield from expand_paths([match], on_skip) if Path(match).is_dir() else [match]
             continue
         if path.is_dir():
             found = False
@@ -71,10 +83,13 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 yield from _symlink_loops(root, dirs)
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(KNOWN_SUFFIXES):
+                    full = os.path.join(root, name)
+                    why = _why_not_articles(full, name)
+                    if why is not None:
+                        if on_skip is not None:
+                            on_skip(full, why)
                         continue
                     found = True
-                    full = os.path.join(root, name)
                     # a FIFO or device would block or never end; dangling links fail at open
                     if os.path.exists(full) and not os.path.isfile(full):
                         yield ParseError(full, "not a regular file; skipped")
@@ -91,6 +106,29 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
             yield ParseError(given, "no such file or directory")
         else:
             yield given
+
+
+def _why_not_articles(full: str, name: str) -> str | None:
+    """Why a file found in a directory is not read (None: read it). A known name is read; any
+    other is judged by its first bytes, as a file named on the command line is sniffed."""
+    if name.startswith("."):
+        return "hidden file"
+    if name.lower().endswith(KNOWN_SUFFIXES):
+        return None
+    try:
+        with open(full, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None  # reading it reports the error
+    if head.startswith(_BINARY_MAGIC):
+        return "binary file"
+    if head[:2] == b"\x1f\x8b":
+        return None  # gzip: read as gzipped JSON Lines
+    if not head.startswith(tuple(bom for bom, _ in _WIDE_BOMS)) and b"\x00" in head:
+        return "binary file"
+    if not head.strip():
+        return "empty file"
+    return None
 
 
 def _walk_error(exc: OSError) -> ParseError:
@@ -273,10 +311,11 @@ def _parse_whole(kind: str, data: bytes, source: str) -> Article:
 
 
 def iter_articles(
-    paths: Iterable[str], on_bytes: ByteCounter | None = None
+    paths: Iterable[str], on_bytes: ByteCounter | None = None, on_skip: SkipCounter | None = None
 ) -> Iterator[Article | ParseError]:
-    """Every article in the given inputs, with a ParseError in place of each unreadable one."""
-    for item in expand_paths(paths):
+    """Every article in the given inputs, with a ParseError in place of each unreadable one;
+    ``on_skip`` hears of each file a directory held that cannot hold articles."""
+    for item in expand_paths(paths, on_skip):
         if isinstance(item, ParseError):
             yield item
             continue
