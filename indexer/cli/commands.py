@@ -146,6 +146,9 @@ def index_cmd(
     def on_skip(path: str, why: str) -> None:
         skipped.append((path, why))
 
+    def on_warning(message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
     stop = None
     try:
         with stop_on_signals() as stop:
@@ -155,7 +158,7 @@ def index_cmd(
                 ) as bar:
                     report = index_articles(
                         index_dir,
-                        stop.items(iter_articles(paths, bar.update, on_skip)),
+                        stop.items(iter_articles(paths, bar.update, on_skip, on_warning)),
                         on_article=show_errors,
                         batch_articles=batch_size,
                         procs=procs,
@@ -164,7 +167,7 @@ def index_cmd(
             else:
                 report = index_articles(
                     index_dir,
-                    stop.items(iter_articles(paths, on_skip=on_skip)),
+                    stop.items(iter_articles(paths, None, on_skip, on_warning)),
                     on_article=show_errors,
                     batch_articles=batch_size,
                     procs=procs,

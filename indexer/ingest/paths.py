@@ -21,6 +21,7 @@ from typing import IO, Protocol, cast
 
 from ..errors import ParseError
 from ..model import Article
+from .bounds import Warn, within_bounds
 from .jsonl import parse_jsonl
 from .text import MAX_TEXT_BYTES, parse_text
 
@@ -302,6 +303,13 @@ def _read_stream(
     yield _parse_whole(kind, data, source)
 
 
+def _bounded(
+    items: Iterator[Article | ParseError], source: str, warn: Warn | None
+) -> Iterator[Article | ParseError]:
+    for item in items:
+        yield item if isinstance(item, ParseError) else within_bounds(item, source, warn)
+
+
 def _parse_whole(kind: str, data: bytes, source: str) -> Article:
     if kind == "html":
         from .html.page import parse_html
@@ -311,10 +319,14 @@ def _parse_whole(kind: str, data: bytes, source: str) -> Article:
 
 
 def iter_articles(
-    paths: Iterable[str], on_bytes: ByteCounter | None = None, on_skip: SkipCounter | None = None
+    paths: Iterable[str],
+    on_bytes: ByteCounter | None = None,
+    on_skip: SkipCounter | None = None,
+    on_warning: Warn | None = None,
 ) -> Iterator[Article | ParseError]:
     """Every article in the given inputs, with a ParseError in place of each unreadable one;
-    ``on_skip`` hears of each file a directory held that cannot hold articles."""
+    ``on_skip`` hears of each file a directory held that cannot hold articles, ``on_warning``
+    of each article brought within the limits of ``bounds`` (headline, paragraphs)."""
     for item in expand_paths(paths, on_skip):
         if isinstance(item, ParseError):
             yield item
@@ -325,10 +337,10 @@ def iter_articles(
                 stdin = sys.stdin.buffer
                 if not isinstance(stdin, io.BufferedReader):
                     stdin = io.BufferedReader(cast(io.RawIOBase, stdin))
-                yield from _read_stream(stdin, source, on_bytes)
+                yield from _bounded(_read_stream(stdin, source, on_bytes), source, on_warning)
                 continue
             with open(item, "rb") as handle:
-                yield from _read_stream(handle, source, on_bytes)
+                yield from _bounded(_read_stream(handle, source, on_bytes), source, on_warning)
         except ParseError as exc:
             yield exc
         except IsADirectoryError:
