@@ -65,6 +65,8 @@ class IndexReport:
     failed: int = 0
     documents: int = 0
     errors: list[str] = field(default_factory=list)
+    #: documents added but not yet committed (for progress; not part of the summary)
+    uncommitted: int = 0
 
     @property
     def articles(self) -> int:
@@ -156,6 +158,7 @@ class ArticleWriter:
         except WorkerDied as exc:
             raise self._abandon(exc, 1) from None
         self._batch.documents += documents
+        self.report.uncommitted = self._batch.documents
         self._pending[article.id] = digest
         outcome: Outcome = "added" if previous is None else "updated"
         if outcome == "added":
@@ -190,6 +193,7 @@ class ArticleWriter:
             self.report.added += self._batch.added
             self.report.updated += self._batch.updated
             self.report.documents += self._batch.documents
+            self.report.uncommitted = 0
             self._batch = IndexReport()
 
     def cancel(self) -> None:
@@ -199,6 +203,7 @@ class ArticleWriter:
             self._writer = None
             self._pending = {}
             self._batch = IndexReport()
+            self.report.uncommitted = 0
 
     def _abandon(self, exc: WorkerDied, adding: int = 0) -> WorkerDied:
         """Cancel the batch a dead writing process broke; the error to raise, with the batch's

@@ -38,6 +38,7 @@ from ..writing import (
     delete_articles,
     index_articles,
 )
+from .progress import Eta
 from .render import render_article, render_check, render_results
 
 __all__ = ["cli", "main"]
@@ -153,13 +154,27 @@ def index_cmd(
     try:
         with stop_on_signals() as stop:
             if show_bar:
+                eta = Eta(max(total_bytes(files), 1))
                 with click.progressbar(
-                    length=max(total_bytes(files), 1), label="Indexing", file=sys.stderr
+                    length=eta.bytes_total,
+                    label="Indexing",
+                    file=sys.stderr,
+                    show_eta=False,
+                    item_show_func=eta.show,
                 ) as bar:
+
+                    def read(n: int) -> None:
+                        eta.read(n)
+                        bar.update(n)
+
+                    def after_article(rep: IndexReport) -> None:
+                        eta.after_article(rep.documents, rep.uncommitted)
+                        show_errors(rep)
+
                     report = index_articles(
                         index_dir,
-                        stop.items(iter_articles(paths, bar.update, on_skip, on_warning)),
-                        on_article=show_errors,
+                        stop.items(iter_articles(paths, read, on_skip, on_warning)),
+                        on_article=after_article,
                         batch_articles=batch_size,
                         procs=procs,
                         commit_seconds=commit_every,
