@@ -14,6 +14,7 @@ from __future__ import annotations
 from .checking import CheckReport, check_index
 from .errors import (
     DiskFull,
+    IndexBuilding,
     IndexCorrupt,
     IndexLocked,
     IndexNotFound,
@@ -57,6 +58,7 @@ __all__ = [
     "CheckReport",
     "DiskFull",
     "Hit",
+    "IndexBuilding",
     "IndexCorrupt",
     "IndexLocked",
     "IndexNotFound",

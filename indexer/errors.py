@@ -12,6 +12,7 @@ __all__ = [
     "WorkerDied",
     "DiskFull",
     "IndexCorrupt",
+    "IndexBuilding",
 ]
 
 
@@ -112,3 +113,17 @@ class IndexCorrupt(NewsfindError):
         self.path = path
         self.file = file
         self.problem = problem
+
+
+class IndexBuilding(IndexNotFound):
+    """The index's first run is still under way: nothing is committed yet, so every search
+    would say "0 articles" when the truth is "not yet". An IndexNotFound, so callers that wait
+    for an index to appear (the web app) look again later."""
+
+    def __init__(self, path: str) -> None:
+        NewsfindError.__init__(
+            self,
+            f"the index at {path} is being built: its first run has committed nothing yet; "
+            "search again in a minute (a run commits at least every minute)",
+        )
+        self.path = path

@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 
 from ...budget import Deadline
 from ...checking import CheckReport
-from ...errors import QueryError
+from ...errors import IndexBuilding, QueryError
 from ...model import Article
 from ...query.tree import Group
 from ...results import SearchParams, Stats
@@ -23,7 +23,7 @@ from ..base import EngineResults, Mode, Span
 from .compile import compile_query
 from .documents import article_from_documents
 from .highlight import match_spans
-from .integrity import guarded
+from .integrity import guarded, writer_alive
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
 from .repair import check_directory
@@ -63,6 +63,8 @@ class WhooshEngine:
             return  # only check() follows, which opens what it can itself
         self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
         if mode == "read":
+            if self._ix.doc_count_all() == 0 and writer_alive(self.path):
+                raise IndexBuilding(self.path)
             with guarded(self.path):
                 self._reader = Reader(self._ix, self.path)
         self._writes = WriteState(self._ix)

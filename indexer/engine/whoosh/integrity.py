@@ -47,6 +47,7 @@ __all__ = [
     "record_commit",
     "remove_orphans",
     "verify_on_open",
+    "writer_alive",
 ]
 
 _log = logging.getLogger("newsfind")
@@ -211,14 +212,14 @@ def crashed(directory: Path) -> bool:
     suspect = (directory / f"{INDEX_NAME}.tmp").exists() or bool(
         tocs and records and tocs[0] > records[0]
     )
-    return suspect and not _writer_alive(directory)
+    return suspect and not writer_alive(directory)
 
 
-def _writer_alive(directory: Path) -> bool:
+def writer_alive(directory: str | os.PathLike[str]) -> bool:
     """Whether a writer holds the index's lock (an flock, dropped by the kernel with a dead
     process): then its temporary files and its unrecorded commit are work in progress."""
     try:
-        fd = os.open(directory / f"{INDEX_NAME}_WRITELOCK", os.O_RDONLY)
+        fd = os.open(Path(directory) / f"{INDEX_NAME}_WRITELOCK", os.O_RDONLY)
     except OSError:
         return False
     try:
