@@ -37,7 +37,9 @@ What an engine receives and must do:
 - ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
-  are query constructs; "proximity" (unquoted words near each other score higher), "facets"
+  are query constructs; "check" means the engine implements ``CheckableEngine.check`` (verify
+  its files, repair them; opened in mode "check" it must open nothing damage could break);
+  "proximity" (unquoted words near each other score higher), "facets"
   and "suggest" describe what results hold.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
