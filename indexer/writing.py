@@ -40,10 +40,12 @@ __all__ = [
 DEFAULT_BATCH_ARTICLES = 50_000
 
 #: Seconds after which a batch is committed however few articles it holds, so a crash or a
-#: power cut loses about a minute of work, not the run. On a bulk run each such commit leaves a
-#: segment per writing process (about 80,000 passages a minute on two cores, above
-#: MERGE_BELOW_DOCS, so they stay), which is why this is a minute and not seconds.
-DEFAULT_COMMIT_SECONDS = 60.0
+#: power cut loses minutes of work, not the run. Not less: each commit leaves a segment per
+#: writing process, and segments under MERGE_BELOW_DOCS are merged again at every later commit,
+#: so minute-long batches on a loaded machine (a few thousand passages each) were merged over
+#: and over: a 200,000-passage run with 60 s batches took 938 s against 692 s before time
+#: commits (both on a machine shared with other work; docs/reliability.md).
+DEFAULT_COMMIT_SECONDS = 300.0
 
 #: Writing processes ``newsfind index`` uses by default: one per core, up to 4 (each leaves a
 #: segment per commit, and more segments make searches slower).
