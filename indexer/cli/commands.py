@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -27,18 +26,15 @@ from ..errors import (
     WorkerDied,
 )
 from ..index import NewsIndex, open_index
-from ..ingest.paths import expand_paths, iter_articles, total_bytes
-from ..interrupt import stop_on_signals
+from ..ingest.paths import expand_paths
 from ..limits import DEFAULT_PER_PAGE, DEFAULT_SORT, KINDS, MAX_PER_PAGE, SORTS
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
     DEFAULT_COMMIT_SECONDS,
     DEFAULT_PROCS,
-    IndexReport,
     delete_articles,
-    index_articles,
 )
-from .progress import Eta
+from .index_run import IndexRun, interrupted_line
 from .render import render_article, render_check, render_results
 
 __all__ = ["cli", "main"]
@@ -132,73 +128,26 @@ def index_cmd(
     """
     started = time.perf_counter()
     files = [p for p in expand_paths(paths) if isinstance(p, str)]
+    run = IndexRun(paths, files)
     show_bar = not quiet and sys.stderr.isatty()
-    report: IndexReport
-    errors_shown = 0
-
-    def show_errors(rep: IndexReport) -> None:
-        nonlocal errors_shown
-        while errors_shown < len(rep.errors):
-            click.echo(f"error: {rep.errors[errors_shown]}", err=True)
-            errors_shown += 1
-
-    skipped: list[tuple[str, str]] = []
-
-    def on_skip(path: str, why: str) -> None:
-        skipped.append((path, why))
-
-    def on_warning(message: str) -> None:
-        click.echo(f"warning: {message}", err=True)
-
-    stop = None
     try:
-        with stop_on_signals() as stop:
-            if show_bar:
-                eta = Eta(max(total_bytes(files), 1))
-                with click.progressbar(
-                    length=eta.bytes_total,
-                    label="Indexing",
-                    file=sys.stderr,
-                    show_eta=False,
-                    item_show_func=eta.show,
-                ) as bar:
-
-                    def read(n: int) -> None:
-                        eta.read(n)
-                        bar.update(n)
-
-                    def after_article(rep: IndexReport) -> None:
-                        eta.after_article(rep.documents, rep.uncommitted)
-                        show_errors(rep)
-
-                    report = index_articles(
-                        index_dir,
-                        stop.items(iter_articles(paths, read, on_skip, on_warning)),
-                        on_article=after_article,
-                        batch_articles=batch_size,
-                        procs=procs,
-                        commit_seconds=commit_every,
-                    )
-            else:
-                report = index_articles(
-                    index_dir,
-                    stop.items(iter_articles(paths, None, on_skip, on_warning)),
-                    on_article=show_errors,
-                    batch_articles=batch_size,
-                    procs=procs,
-                    commit_seconds=commit_every,
-                )
+        report, stop = run.run(
+            index_dir,
+            show_bar,
+            batch_articles=batch_size,
+            procs=procs,
+            commit_seconds=commit_every,
+        )
     except (IndexLocked, DiskFull) as exc:
         raise click.ClickException(str(exc)) from None
     except WorkerDied as exc:
         # earlier batches are committed; the summary would count only those, so one line
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    if stop is not None and stop.stopped:
-        show_errors(report)
-        click.echo(_interrupted_line(stop.signal, report), err=True)
+    run.show_errors(report)
+    if stop.stopped:
+        click.echo(interrupted_line(stop.signal, report), err=True)
         sys.exit(stop.exit_code)
-    show_errors(report)
     elapsed = time.perf_counter() - started
     click.echo(
         f"{_plural(report.articles, 'article')}: {report.added:,} added, "
@@ -206,31 +155,11 @@ def index_cmd(
         f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
         err=True,
     )
+    skipped = run.skipped_line()
     if skipped:
-        click.echo(_skipped_line(skipped), err=True)
+        click.echo(skipped, err=True)
     if report.failed:
         sys.exit(1)
-
-
-#: How many skipped files the summary names.
-SKIPPED_NAMED = 5
-
-
-def _skipped_line(skipped: list[tuple[str, str]]) -> str:
-    """Files a directory held that hold no articles: how many, and the first few, with why."""
-    named = ", ".join(f"{path} ({why})" for path, why in skipped[:SKIPPED_NAMED])
-    more = f", and {len(skipped) - SKIPPED_NAMED:,} more" if len(skipped) > SKIPPED_NAMED else ""
-    return f"skipped {_plural(len(skipped), 'file')} that hold no articles: {named}{more}"
-
-
-def _interrupted_line(signum: int | None, report: IndexReport) -> str:
-    """The one line an interrupted run ends with: what it kept, and how to go on."""
-    name = signal.Signals(signum).name if signum else "a signal"
-    kept = report.added + report.updated
-    return (
-        f"interrupted by {name}: {_plural(kept, 'article')} added or updated were committed "
-        f"({report.unchanged:,} unchanged); run the same command again to continue"
-    )
 
 
 @cli.command("search")
