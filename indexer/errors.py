@@ -124,6 +124,6 @@ class IndexBuilding(IndexNotFound):
         NewsfindError.__init__(
             self,
             f"the index at {path} is being built: its first run has committed nothing yet; "
-            "search again when it has committed (a run commits at least every five minutes)",
+            "search again when it has committed (a run commits at least every ten minutes)",
         )
         self.path = path

@@ -40,12 +40,12 @@ __all__ = [
 DEFAULT_BATCH_ARTICLES = 50_000
 
 #: Seconds after which a batch is committed however few articles it holds, so a crash or a
-#: power cut loses minutes of work, not the run. Not less: each commit leaves a segment per
-#: writing process, and segments under MERGE_BELOW_DOCS are merged again at every later commit,
-#: so minute-long batches on a loaded machine (a few thousand passages each) were merged over
-#: and over: a 200,000-passage run with 60 s batches took 938 s against 692 s before time
-#: commits (both on a machine shared with other work; docs/reliability.md).
-DEFAULT_COMMIT_SECONDS = 300.0
+#: power cut loses minutes of work, not the run. Not less: every commit leaves a segment per
+#: writing process, and searches slow down with their number. At 200,000 passages on a machine
+#: shared with other work (a 940 s run), 60 s commits left 9 segments instead of 2 and warm p50
+#: went 25.7 -> 38.0 ms (docs/reliability.md); at ten minutes a run at the usual pace (1,300
+#: passages a second) commits by count alone up to about 800,000 passages.
+DEFAULT_COMMIT_SECONDS = 600.0
 
 #: Writing processes ``newsfind index`` uses by default: one per core, up to 4 (each leaves a
 #: segment per commit, and more segments make searches slower).
