@@ -43,8 +43,8 @@ DEFAULT_BATCH_ARTICLES = 50_000
 #: power cut loses minutes of work, not the run. Not less: every commit leaves a segment per
 #: writing process, and searches slow down with their number. At 200,000 passages on a machine
 #: shared with other work (a 940 s run), 60 s commits left 9 segments instead of 2 and warm p50
-#: went 25.7 -> 38.0 ms (docs/reliability.md); at ten minutes a run at the usual pace (1,300
-#: passages a second) commits by count alone up to about 800,000 passages.
+#: went 25.7 -> 38.0 ms (docs/reliability.md). At the usual pace (1,300 passages a second) a
+#: 50,000-article batch commits by count well within ten minutes, so only slow runs commit by time.
 DEFAULT_COMMIT_SECONDS = 600.0
 
 #: Writing processes ``newsfind index`` uses by default: one per core, up to 4 (each leaves a
