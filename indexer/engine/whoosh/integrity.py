@@ -45,6 +45,7 @@ __all__ = [
     "missing_toc",
     "read_record",
     "record_commit",
+    "recording",
     "remove_orphans",
     "verify_on_open",
     "writer_alive",
@@ -205,21 +206,37 @@ def damage_found(directory: Path, content: bool) -> list[Damage]:
     return found
 
 
+_RECORDING = f"_{INDEX_NAME}.recording"
+
+
+@contextmanager
+def recording(directory: str | os.PathLike[str]) -> Iterator[None]:
+    """Around a commit and the writing of its record: Whoosh releases the write lock before the
+    record is written, so this marker's own lock tells a reader that a commit without a record
+    is being recorded, not left by a crash."""
+    marker = Path(directory) / _RECORDING
+    fd = os.open(marker, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+        os.close(fd)
+
+
 def crashed(directory: Path) -> bool:
     """Whether the last writer died: its temporary storage is left, or the latest commit has
-    no record (the crash came between publishing it and recording it)."""
+    no record and nobody is recording it (the crash came between publishing and recording)."""
     tocs, records = generations(directory, _TOC), generations(directory, _RECORD)
-    suspect = (directory / f"{INDEX_NAME}.tmp").exists() or bool(
-        tocs and records and tocs[0] > records[0]
-    )
-    return suspect and not writer_alive(directory)
+    if bool(tocs and records and tocs[0] > records[0]) and not _held(directory / _RECORDING):
+        return True
+    return (directory / f"{INDEX_NAME}.tmp").exists() and not writer_alive(directory)
 
 
-def writer_alive(directory: str | os.PathLike[str]) -> bool:
-    """Whether a writer holds the index's lock (an flock, dropped by the kernel with a dead
-    process): then its temporary files and its unrecorded commit are work in progress."""
+def _held(lock_file: Path) -> bool:
+    """Whether some process holds an flock on ``lock_file`` (False when there is none)."""
     try:
-        fd = os.open(Path(directory) / f"{INDEX_NAME}_WRITELOCK", os.O_RDONLY)
+        fd = os.open(lock_file, os.O_RDONLY)
     except OSError:
         return False
     try:
@@ -231,6 +248,12 @@ def writer_alive(directory: str | os.PathLike[str]) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def writer_alive(directory: str | os.PathLike[str]) -> bool:
+    """Whether a writer holds the index's lock (an flock, dropped by the kernel with a dead
+    process): then its temporary files are work in progress."""
+    return _held(Path(directory) / f"{INDEX_NAME}_WRITELOCK")
 
 
 def verify_on_open(directory: str | os.PathLike[str]) -> None:

@@ -39,6 +39,7 @@ from .integrity import (
     guarded,
     missing_toc,
     record_commit,
+    recording,
     remove_orphans,
     verify_on_open,
 )
@@ -381,12 +382,16 @@ class WhooshWriter:
 
     def commit(self) -> None:
         self._close_reader()
-        _space_checked(self._path, lambda: self._writer.commit(mergetype=merge_small_segments))
-        self._state.generation = self._writer.generation
-        _record(self._ix, self._path, self._writer.generation)
+        _space_checked(self._path, self._commit_and_record)
         if self._state.committed is not None:
             self._state.committed.update(self._added)
         _release_mappings()
+
+    def _commit_and_record(self) -> None:
+        with recording(self._path):
+            self._writer.commit(mergetype=merge_small_segments)
+            self._state.generation = self._writer.generation
+            _record(self._ix, self._path, self._writer.generation)
 
     def cancel(self) -> None:
         self._close_reader()

@@ -198,3 +198,14 @@ def test_repair_rebuilds_from_the_segments_that_are_whole(tmp_path: Path) -> Non
         assert not set(report.articles_lost) & set(ix.article_ids())
     assert check_index(index_dir).ok
     assert os.path.isdir(report.moved_to)
+
+
+def test_a_commit_being_recorded_is_not_taken_for_a_crash(index_dir: Path) -> None:
+    """Whoosh frees the write lock before the record is written: a reader opening then must
+    not hash the whole index as after a crash. The marker's lock says a record is coming."""
+    from indexer.engine.whoosh.integrity import crashed, recording
+
+    (index_dir / _one(index_dir, ".sums").name).rename(index_dir / "_MAIN_0.sums")
+    with recording(index_dir):
+        assert not crashed(index_dir)  # a newer commit than the record, being recorded
+    assert crashed(index_dir)  # the same state with nobody recording it: a crash
