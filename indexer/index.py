@@ -95,7 +95,7 @@ class NewsIndex:
         )
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
-            check_capabilities(self._engine, tree)
+            check_capabilities(self._engine, tree, params.kind)
             found = self._engine.search(tree, params, deadline)
             results = tuple(_article_result(a) for a in found.articles)
         return SearchResults(
@@ -156,6 +156,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
             score=hit.score,
             credit=hit.credit,
             date=hit.date,
+            speaker=hit.speaker,
         )
         for hit in found.hits
     )

@@ -27,7 +27,8 @@ What an engine receives and must do:
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
   documents) and ``total_articles`` exact over every match, not estimated; ``facets`` (name ->
   {value: count} over every matching document, most frequent first, at most ``FACET_LIMIT``
-  each: kind, source, credit, month ``YYYY-MM``) when the engine declares "facets"; a corrected
+  each: kind, source, credit, month ``YYYY-MM``, and speaker, the quotes' ``speaker_key``,
+  when it also declares "quotes") when the engine declares "facets"; a corrected
   query string as ``suggestion`` when it declares "suggest" and has one. Call ``deadline
   .check()`` between units of work: it raises ``QueryTooSlow`` past the caller's time budget.
   A query the engine cannot run raises ``QueryError`` (with ``param="q"``).
@@ -40,7 +41,10 @@ What an engine receives and must do:
   are query constructs; "check" means the engine implements ``CheckableEngine.check`` (verify
   its files, repair them; opened in mode "check" it must open nothing damage could break);
   "proximity" (unquoted words near each other score higher), "facets"
-  and "suggest" describe what results hold.
+  and "suggest" describe what results hold; "quotes" says the engine stores an article's
+  quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
+  with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
+  quote hits carry ``speaker``.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -69,7 +73,7 @@ from ..budget import Deadline
 from ..checking import CheckReport
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix, Word
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -92,7 +96,9 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "check"})
+CAPABILITIES = frozenset(
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "check"}
+)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class EngineHit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None  # quote hits only
 
 
 @dataclass(frozen=True)
@@ -215,6 +222,13 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
+        getattr(node, "field", None) == "speaker"
+        or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
+    ):
+        return frozenset({"quotes"}) | (
+            frozenset({"phrase"}) if isinstance(node, Phrase) else frozenset()
+        )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
     children: tuple[Node, ...] = ()
@@ -227,9 +241,11 @@ def needed_capabilities(node: Node) -> frozenset[str]:
     return frozenset().union(*(needed_capabilities(c) for c in children))
 
 
-def check_capabilities(engine: Engine, tree: Group) -> None:
-    """QueryError when ``tree`` uses a construct ``engine`` does not declare."""
-    missing = sorted(needed_capabilities(tree) - engine.capabilities)
+def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> None:
+    """QueryError when ``tree`` (or the ``kind`` filter) uses a construct ``engine`` does not
+    declare."""
+    needed = needed_capabilities(tree) | (frozenset({"quotes"}) if kind == "quote" else frozenset())
+    missing = sorted(needed - engine.capabilities)
     if missing:
         raise QueryError(
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "

@@ -417,7 +417,9 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.facets == {}
     if "suggest" not in declared:
         assert results.suggestion is None
-    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "check"}
+    assert declared <= {
+        "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "check"
+    }  # fmt: skip
 
 
 def test_words_near_each_other_rank_first(make_index: MakeIndex) -> None:

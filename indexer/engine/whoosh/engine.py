@@ -45,7 +45,7 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "check"}
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "check"}
     )
 
     def __init__(

@@ -254,6 +254,7 @@ def _article_result(
             first, first_docnum = stored, docnum
         text = stored.get("text") or ""
         caption = stored.get("kind") == "caption"
+        quote = stored.get("kind") == "quote"
         shown.append(
             EngineHit(
                 doc_id=stored.get("doc_id") or "",
@@ -264,6 +265,7 @@ def _article_result(
                 score=hit_score,
                 credit=stored.get("credit") if caption else None,
                 date=_as_date(stored.get("photo_date")) if caption else None,
+                speaker=stored.get("speaker") if quote else None,
             )
         )
     published = first.get("published")
