@@ -11,8 +11,12 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
+from .checking import CheckReport, check_index
 from .engine.base import MatchStream
 from .errors import (
+    DiskFull,
+    IndexBuilding,
+    IndexCorrupt,
     IndexLocked,
     IndexNotFound,
     NewsfindError,
@@ -44,6 +48,7 @@ from .limits import (
     MAX_TERMS,
     MIN_PREFIX,
     SORTS,
+    UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Hit, SearchParams, SearchResults
@@ -71,7 +76,11 @@ __all__ = [
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "CheckReport",
+    "DiskFull",
     "Hit",
+    "IndexBuilding",
+    "IndexCorrupt",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",
@@ -85,6 +94,7 @@ __all__ = [
     "Stats",
     "WorkerDied",
     "article_from_json",
+    "check_index",
     "delete_articles",
     "index_articles",
     "iter_articles",
@@ -109,4 +119,5 @@ __all__ = [
     "MAX_TERMS",
     "MIN_PREFIX",
     "SORTS",
+    "UNDATED",
 ]

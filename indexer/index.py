@@ -274,6 +274,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         dateline=found.dateline,
         byline=found.byline,
         language=found.language,
+        headline_html=mark_text(found.headline, found.headline_spans) if found.headline else None,
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_SORT",
     "FACETS",
     "FACET_LIMIT",
+    "UNDATED",
     "HITS_SHOWN",
     "INTERVALS",
     "KINDS",
@@ -61,3 +62,5 @@ FACET_LIMIT = 25
 #: The periods a search's timeline counts by, shortest first (``interval``; none: chosen from
 #: the span of the matches).
 INTERVALS = ("day", "week", "month", "year")
+#: The month facet's value for articles without a publication date (so its counts add up).
+UNDATED = "undated"

@@ -77,6 +77,19 @@ class ArticleResult:
     dateline: str | None = None
     byline: str | None = None
     language: str | None = None
+    #: the headline as HTML with the query's matches marked (escaped like a snippet)
+    headline_html: str | None = None
+
+    @property
+    def headline_hit(self) -> bool:
+        """Whether the headline itself is one of the hits shown."""
+        return any(hit.kind == "headline" for hit in self.hits)
+
+    @property
+    def passages(self) -> tuple[Hit, ...]:
+        """The hits to list under the title: a headline hit would only repeat the title, so
+        pages mark the title instead (``headline_html``) and list the rest."""
+        return tuple(hit for hit in self.hits if hit.kind != "headline")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,6 +166,19 @@ class SearchResults:
     def pages(self) -> int:
         """How many pages of articles there are (at least 1)."""
         return max(1, -(-self.total_articles // self.per_page))
+
+    @property
+    def reachable_pages(self) -> int:
+        """The pages a caller may ask for: ``pages``, but never past MAX_PAGE, which the
+        parameters refuse; links and "page N of M" use this."""
+        from .limits import MAX_PAGE  # limits imports this module
+
+        return min(self.pages, MAX_PAGE)
+
+    @property
+    def pages_beyond_reach(self) -> bool:
+        """More pages than can be asked for: say how to narrow the search."""
+        return self.pages > self.reachable_pages
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -38,7 +38,9 @@ What an engine receives and must do:
 - ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
-  are query constructs; "proximity" (unquoted words near each other score higher), "facets"
+  are query constructs; "check" means the engine implements ``CheckableEngine.check`` (verify
+  its files, repair them; opened in mode "check" it must open nothing damage could break);
+  "proximity" (unquoted words near each other score higher), "facets"
   and "suggest" describe what results hold; "quotes" says the engine stores an article's
   quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
   with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
@@ -68,6 +70,7 @@ from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
+from ..checking import CheckReport
 from ..errors import NewsfindError, QueryError
 from ..model import Article
 from ..query.tree import DateSpan, Fuzzy, Group, Node, Phrase, Prefix, Word
@@ -76,6 +79,7 @@ from ..results import SearchParams, Stats
 __all__ = [
     "CAPABILITIES",
     "DayCount",
+    "CheckableEngine",
     "Engine",
     "EngineArticle",
     "EngineHit",
@@ -102,7 +106,7 @@ Span = tuple[int, int]
 #: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
     {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
-    | {"stream", "crawled", "lang", "language-facet"}
+    | {"stream", "crawled", "lang", "language-facet", "check"}
 )
 #: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
@@ -289,6 +293,14 @@ class StreamingEngine(Engine, Protocol):
     ) -> MatchStream: ...
 
 
+@runtime_checkable
+class CheckableEngine(Engine, Protocol):
+    """An engine declaring "check": it can verify its files and rebuild damaged ones. Opened
+    in mode "check" it must open nothing that damage could break (``indexer.checking``)."""
+
+    def check(self, *, repair: bool = False) -> CheckReport: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
@@ -336,8 +348,8 @@ def check_sort(engine: Engine, sort: str) -> None:
         raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
 
 
-#: What an engine is opened for (see the module docstring).
-Mode = Literal["read", "write", "create"]
+#: What an engine is opened for (see the module docstring; "check": only ``check`` follows).
+Mode = Literal["read", "write", "create", "check"]
 #: ``opener(location, mode)``: the engine for a location of its scheme
 Opener = Callable[[str, Mode], Engine]
 _openers: dict[str, Opener] = {}
