@@ -51,6 +51,7 @@ from .limits import (
     UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
+from .pacing import paced
 from .results import ArticleResult, Hit, SearchParams, SearchResults
 from .timeline import Period, Timeline, timeline_csv
 from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
@@ -71,6 +72,7 @@ __all__ = [
     "WatchStore",
     "run_watches",
     "timeline_csv",
+    "paced",
     "watches_path",
     "Article",
     "ArticleResult",
