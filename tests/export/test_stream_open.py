@@ -149,3 +149,52 @@ def test_a_paced_export_waits_for_its_turn_in_the_heavy_lane(
     assert not worker.is_alive()
     assert held_at == 0 and len(rows) == export.manifest.rows > 240 and export.manifest.complete
     assert lane.waiting() == 0 and not lane.others_running()
+
+
+def test_matching_an_export_waits_for_its_turn_in_the_heavy_lane(
+    two_segments: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matching every hit of an export is heavy work too: with the process's lane held by a
+    heavy search, ``export`` does not return until that search leaves it."""
+    monkeypatch.setattr(budget, "HEAVY_CPU", 0.0)
+    lane = budget.HEAVY_LANE
+    holder = object()
+    assert lane.turn(holder, None)
+    found: list[int] = []
+    try:
+        with open_index(two_segments) as ix:
+            worker = threading.Thread(
+                target=lambda: found.append(ix.export("ferry").manifest.total)
+            )
+            worker.start()
+            queued = threading.Event()
+            for _ in range(200):
+                if lane.waiting() == 2:
+                    queued.set()
+                    break
+                queued.wait(0.05)
+            assert queued.is_set() and worker.is_alive() and not found
+            lane.leave(holder)
+            worker.join(timeout=60)
+    finally:
+        lane.leave(holder)
+    assert found and found[0] > 240 and lane.waiting() == 0
+
+
+def test_a_commit_after_a_stream_open_is_read_from_disk_too(tmp_path: Path) -> None:
+    """The generation a later commit makes is opened to stream as well, and exported whole."""
+    first = write_jsonl(tmp_path / "a.jsonl", [{"id": "a1", "paragraphs": ["A ferry left."]}])
+    index_articles(tmp_path / "ix", iter_articles([str(first)]))
+    before = _open_segments()
+    with open_index(tmp_path / "ix", stream=True) as ix:
+        assert ix.export("ferry").manifest.total == 1
+        more = write_jsonl(
+            tmp_path / "b.jsonl",
+            [{"id": f"b{n}", "paragraphs": ["Ferry again."]} for n in range(3)],
+        )
+        index_articles(tmp_path / "ix", iter_articles([str(more)]))
+        export = ix.export("ferry")
+        rows = "".join(export).splitlines()
+        held = _open_segments() - before
+        assert held == {str(p) for p in (tmp_path / "ix").glob("*.seg")} and held
+    assert len(rows) == export.manifest.total == 4

@@ -276,10 +276,16 @@ class Reader:
         self._resident = resident
         self._lock = threading.Lock()
         self._opened = threading.Condition(self._lock)
-        self._generation = _Generation(self._ix, resident)
+        self._generation = self._open_generation()
         # a newer generation is being opened by one search (see _latest)
         self._opening = False
         self._closed = False
+
+    def _open_generation(self) -> _Generation:
+        """The latest generation, its segment files held in memory unless opened to stream."""
+        if self._resident:
+            return _Generation(self._ix)
+        return _Generation(self._ix, resident=False)
 
     def close(self) -> None:
         with self._lock:
@@ -305,7 +311,7 @@ class Reader:
                 return self._generation
             self._opening = True
         try:
-            fresh = _Generation(self._ix, self._resident)
+            fresh = self._open_generation()
         except BaseException:
             with self._opened:
                 self._opening = False
