@@ -192,7 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(report(runs, passages))
     if args.json_out:
-        args.json_out.write_text(json.dumps({"passages": passages, **runs}, indent=2) + "\n")
+        # the figures of the last opening (to stream, as the CLI exports) at the top level, and
+        # each opening's under its mode
+        figures = {mode: runs[name] for name, mode in _OPENINGS if name in runs}
+        last = list(figures.values())[-1]
+        out = {"passages": passages, **last, "openings": figures}
+        args.json_out.write_text(json.dumps(out, indent=2) + "\n")
     return 0
 
 
