@@ -156,6 +156,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
             score=hit.score,
             credit=hit.credit,
             date=hit.date,
+            side=hit.side,
         )
         for hit in found.hits
     )

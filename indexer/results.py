@@ -43,6 +43,8 @@ class Hit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    #: in a join (``said:(...) pictured:(...)``), the side this hit matched; None otherwise
+    side: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class Hit:
             "snippet": self.snippet,
             "credit": self.credit,
             "date": self.date.isoformat() if self.date else None,
+            "side": self.side,
         }
 
 

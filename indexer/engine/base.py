@@ -37,8 +37,11 @@ What an engine receives and must do:
 - ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
-  are query constructs; "proximity" (unquoted words near each other score higher), "facets"
-  and "suggest" describe what results hold.
+  are query constructs, and so are "near" (``"a b"~N``, ``a NEAR/N b``), "sentence"
+  (``a SENTENCE b``) and "join" (``said:(...) pictured:(...)``, ``query.join``: the articles
+  where every side present has a hit, with the hits of each side marked by ``EngineHit.side``
+  and counted in the totals and facets); "proximity" (unquoted words near each other score
+  higher), "facets" and "suggest" describe what results hold.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -66,7 +69,7 @@ from typing import Literal, Protocol, runtime_checkable
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..query.tree import Fuzzy, Group, Near, Node, Phrase, Prefix, SameSentence, Side, Sloppy
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -88,7 +91,9 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+CAPABILITIES = frozenset(
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "near", "sentence", "join"}
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ class EngineHit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    #: in a join, the side the hit matched ("said" or "pictured"); None otherwise
+    side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +213,13 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"prefix"})
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
+    if isinstance(node, Sloppy):
+        return frozenset({"near"})
+    if isinstance(node, Near | SameSentence):
+        own = frozenset({"near" if isinstance(node, Near) else "sentence"})
+        return own | needed_capabilities(node.left) | needed_capabilities(node.right)
+    if isinstance(node, Side):
+        return frozenset({"join"}) | needed_capabilities(node.group)
     children: tuple[Node, ...] = ()
     if isinstance(node, Group):
         children = node.optional + node.required + node.excluded

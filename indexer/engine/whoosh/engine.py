@@ -16,12 +16,14 @@ from whoosh.searching import Searcher
 from ...budget import Deadline
 from ...errors import QueryError
 from ...model import Article
+from ...query.join import join_plan
 from ...query.tree import Group
 from ...results import SearchParams, Stats
 from ..base import EngineResults, Mode, Span
+from .closeness import all_spans
 from .compile import compile_query
 from .documents import article_from_documents
-from .highlight import match_spans
+from .join import run_join
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
 from .schema import KINDS
@@ -41,7 +43,9 @@ class WhooshEngine:
     ``ranking`` swaps the scoring constants (the relevance benchmark compares settings)."""
 
     name = "whoosh"
-    capabilities = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+    capabilities = frozenset(
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "near", "sentence", "join"}
+    )
 
     def __init__(
         self,
@@ -91,7 +95,10 @@ class WhooshEngine:
         return self._reader.generation()
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
+        plan = join_plan(tree)
         with self.searcher() as s:
+            if plan is not None:
+                return run_join(s, plan, params, deadline, self._ranking)
             return run_search(s, tree, params, deadline, self._ranking)
 
     def spans(
@@ -107,9 +114,7 @@ class WhooshEngine:
                 compiled = compile_query(tree, s, check) if check else compile_query(tree, s)
                 analyzer = s.schema["text"].analyzer
                 for text in texts:
-                    spans = match_spans(
-                        text, analyzer, compiled.marks, compiled.phrases, limit=None, check=check
-                    )
+                    spans = all_spans(text, analyzer, compiled, limit=None, check=check)
                     found.append(tuple(spans))
             except QueryError:
                 pass  # out of time, or nothing to mark: the rest unmarked
