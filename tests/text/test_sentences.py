@@ -19,11 +19,23 @@ def _sentences(text: str) -> list[str]:
             "Putin arrived on Tuesday, Oct. 17, 2023. Xi met him.",
             ["Putin arrived on Tuesday, Oct. 17, 2023.", "Xi met him."],
         ),
-        ("Gen. Smith visited the U.S. Army base. It rained.", ["Gen. Smith visited the U.S. Army base.", "It rained."]),
-        ("George W. Bush and J. R. R. Tolkien met Mr. Xi. Then they left!", ["George W. Bush and J. R. R. Tolkien met Mr. Xi.", "Then they left!"]),
+        (
+            "Gen. Smith visited the U.S. Army base. It rained.",
+            ["Gen. Smith visited the U.S. Army base.", "It rained."],
+        ),
+        (
+            "George W. Bush and J. R. R. Tolkien met Mr. Xi. Then they left!",
+            ["George W. Bush and J. R. R. Tolkien met Mr. Xi.", "Then they left!"],
+        ),
         ('"Why?" he asked. "Because," Orban said.', ['"Why?" he asked.', '"Because," Orban said.']),
-        ("“It is over.” Putin said so. Is it? Yes.", ["“It is over.”", "Putin said so.", "Is it?", "Yes."]),
-        ("Prices rose 3.5 percent. e.g. this stays.", ["Prices rose 3.5 percent. e.g. this stays."]),
+        (
+            "“It is over.” Putin said so. Is it? Yes.",
+            ["“It is over.”", "Putin said so.", "Is it?", "Yes."],
+        ),
+        (
+            "Prices rose 3.5 percent. e.g. this stays.",
+            ["Prices rose 3.5 percent. e.g. this stays."],
+        ),
         ("", [""]),
     ],
 )

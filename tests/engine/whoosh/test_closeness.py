@@ -39,8 +39,7 @@ TEXTS = _corpus()
 def random_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("near") / "ix"
     articles = [
-        article_from_json({"id": f"a{i:03d}", "paragraphs": [text]})
-        for i, text in enumerate(TEXTS)
+        article_from_json({"id": f"a{i:03d}", "paragraphs": [text]}) for i, text in enumerate(TEXTS)
     ]
     index_articles(path, articles)
     return path
@@ -120,7 +119,9 @@ _OPERAND = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     op=st.sampled_from(["sloppy", "near", "sentence"]),
     a=_OPERAND,
@@ -149,7 +150,8 @@ def _marked(snippet: str) -> list[str]:
 def near_index(tmp_path: Path) -> Path:
     path = tmp_path / "ix"
     paragraphs = [
-        "Putin spoke first. Many hours later and far away Xi answered the reporters at length, and Putin nodded to Xi.",
+        "Putin spoke first. Many hours later and far away Xi answered the reporters at length, "
+        "and Putin nodded to Xi.",
         "Xi spoke. Then came a long speech by Putin.",
     ]
     index_articles(path, [article_from_json({"id": "n1", "paragraphs": paragraphs})])
@@ -166,9 +168,9 @@ def test_snippets_mark_the_words_that_made_the_match(near_index: Path) -> None:
         assert sentence.total_hits == 1  # the second paragraph has them in two sentences
         (hit,) = sentence.results[0].hits
         assert _marked(hit.snippet) == ["Xi", "Putin", "Xi"]
-        assert ix.highlight(["Xi spoke. Then Putin left the room. Putin and Xi."], '"putin xi"~1') == [
-            "Xi spoke. Then Putin left the room. <mark>Putin</mark> and <mark>Xi</mark>."
-        ]
+        assert ix.highlight(
+            ["Xi spoke. Then Putin left the room. Putin and Xi."], '"putin xi"~1'
+        ) == ["Xi spoke. Then Putin left the room. <mark>Putin</mark> and <mark>Xi</mark>."]
 
 
 def test_stop_words_alone_cannot_be_a_side(near_index: Path) -> None:

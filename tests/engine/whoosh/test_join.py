@@ -92,7 +92,9 @@ def _query(said: list[str], pictured: list[str], source: str | None) -> str:
 _SOME = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2, unique=True)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     said=st.one_of(st.just([]), _SOME),
     pictured=st.one_of(st.just([]), _SOME),
