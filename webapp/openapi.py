@@ -99,7 +99,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Hit": {
         "type": "object",
-        "required": ["doc_id", "kind", "position", "snippet", "credit", "date"],
+        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "side"],
         "properties": {
             "doc_id": {"type": "string"},
             "kind": {"type": "string", "enum": list(PAGE_KINDS)},
@@ -110,6 +110,11 @@ _SCHEMAS: dict[str, Any] = {
             },
             "credit": {**_NULLABLE_STRING, "description": "Photo credit (captions only)."},
             "date": {**_NULLABLE_STRING, "format": "date", "description": "Photo date."},
+            "side": {
+                "type": ["string", "null"],
+                "enum": ["said", "pictured", None],
+                "description": "In a said:(...) pictured:(...) join, the side the hit matched.",
+            },
         },
     },
     "ArticleResult": {
