@@ -407,6 +407,9 @@ PROBES = {
     "fuzzy": "reservior~",
     "prefix": "infra*",
     "phrase": '"belt and road"',
+    "near": "reservoir NEAR/2 harbour",
+    "sentence": "reservoir SENTENCE farmers",
+    "join": "said:(reservoir) pictured:(reservoir)",
 }
 
 
@@ -428,7 +431,11 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.facets == {}
     if "suggest" not in declared:
         assert results.suggestion is None
-    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"}
+    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"} | {
+        "near",
+        "sentence",
+        "join",
+    }
 
 
 def test_words_near_each_other_rank_first(make_index: MakeIndex) -> None:
