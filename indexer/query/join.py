@@ -28,7 +28,15 @@ from .tree import (
     Word,
 )
 
-__all__ = ["JoinPlan", "SAID_KINDS", "PICTURED_KINDS", "SHARED_FIELDS", "check_join", "join_plan"]
+__all__ = [
+    "JoinPlan",
+    "JoinSide",
+    "SAID_KINDS",
+    "PICTURED_KINDS",
+    "SHARED_FIELDS",
+    "check_join",
+    "join_plan",
+]
 
 #: What ``said:`` searches: "quote" counts as soon as the model has it.
 SAID_KINDS = tuple(k for k in ("paragraph", "quote", "note") if k in KINDS)
@@ -38,11 +46,26 @@ SHARED_FIELDS = ("source", "byline", "dateline", "published")
 
 
 @dataclass(frozen=True)
-class JoinPlan:
-    """A join query taken apart: each present side as a query of its own (its kinds and the
-    shared restrictions included), in JOIN_FIELDS order."""
+class JoinSide:
+    """One side of a join: its ``query`` (the shared restrictions included) holds for the
+    side's documents of ``kinds``; ``restricted`` says both in one query."""
 
-    sides: tuple[tuple[str, Group], ...]
+    name: str
+    query: Group
+    kinds: tuple[str, ...]
+
+    def restricted(self) -> Group:
+        """The side as one query: its kinds required beside the rest."""
+        q = self.query
+        return Group(q.optional, (_kinds(self.kinds), *q.required), q.excluded)
+
+
+@dataclass(frozen=True)
+class JoinPlan:
+    """A join query taken apart: each present side as a query of its own, in JOIN_FIELDS
+    order."""
+
+    sides: tuple[JoinSide, ...]
 
 
 def _nested_sides(node: Node) -> bool:
@@ -135,8 +158,7 @@ def join_plan(tree: Group) -> JoinPlan | None:
             continue
         group = _with_credit(side.group) if name == "pictured" else side.group
         assert isinstance(group, Group)
-        kinds = _kinds(SAID_KINDS if name == "said" else PICTURED_KINDS)
-        sides.append(
-            (name, Group(group.optional, (kinds, *shared, *group.required), group.excluded))
-        )
+        kinds = SAID_KINDS if name == "said" else PICTURED_KINDS
+        query = Group(group.optional, (*shared, *group.required), group.excluded)
+        sides.append(JoinSide(name, query, kinds))
     return JoinPlan(tuple(sides))

@@ -2,15 +2,15 @@
 passage's analysed words, and which words made each occurrence (for marking).
 
 Engine-neutral: an engine turns the query's words into index terms and the passage into
-``Token`` s; the same tokens give both the answer and the marks, so what is marked is what
-matched. Positions are token indexes: the analyzer numbers kept words one after another, so
-stop words are not counted in a distance.
+``Token`` s (from the text, or only the pattern's words from the postings); the same tokens
+give both the answer and the marks, so what is marked is what matched. Distances are in the
+analyzer's positions, which number kept words one after another, so stop words do not count.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Occurrence",
     "occurrences",
     "needs_sentences",
+    "pattern_terms",
 ]
 
 #: (analysed word, position, start character, end character), as the analyzer gives them
@@ -69,12 +70,21 @@ Pattern = Seq | Alt | Window | Pair
 
 @dataclass(frozen=True)
 class Occurrence:
-    """Tokens ``first`` to ``last`` (indexes) hold a match; ``words`` are the indexes of the
-    tokens that made it."""
+    """Positions ``first`` to ``last`` hold a match; ``words`` are the indexes (in the token
+    list) of the tokens that made it."""
 
     first: int
     last: int
     words: frozenset[int]
+
+
+def pattern_terms(pattern: Pattern) -> frozenset[str]:
+    """Every term the pattern may match."""
+    if isinstance(pattern, Seq | Window):
+        return frozenset().union(*pattern.terms)
+    if isinstance(pattern, Alt):
+        return frozenset().union(*(pattern_terms(p) for p in pattern.options))
+    return pattern_terms(pattern.left) | pattern_terms(pattern.right)
 
 
 def needs_sentences(pattern: Pattern) -> bool:
@@ -91,10 +101,10 @@ def needs_sentences(pattern: Pattern) -> bool:
 
 
 def occurrences(
-    pattern: Pattern, tokens: Sequence[Token], sentence: Sequence[int] = ()
+    pattern: Pattern, tokens: Sequence[Token], sentence: Mapping[int, int] | None = None
 ) -> list[Occurrence]:
-    """Every occurrence of ``pattern`` in ``tokens``, by (first, last) (one per extent);
-    ``sentence[i]`` is token i's sentence number, needed when ``needs_sentences``."""
+    """Every occurrence of ``pattern`` in ``tokens`` (in position order), one per extent;
+    ``sentence[p]`` is the sentence number of position p, needed when ``needs_sentences``."""
     if isinstance(pattern, Seq):
         return _seq(pattern, tokens)
     if isinstance(pattern, Window):
@@ -117,10 +127,19 @@ def _keep(found: dict[tuple[int, int], Occurrence], occ: Occurrence) -> None:
 
 def _seq(pattern: Seq, tokens: Sequence[Token]) -> list[Occurrence]:
     n = len(pattern.terms)
+    at = {t[1]: i for i, t in enumerate(tokens)} if n > 1 else {}
     out = []
-    for i in range(len(tokens) - n + 1):
-        if all(tokens[i + k][0] in pattern.terms[k] for k in range(n)):
-            out.append(Occurrence(i, i + n - 1, frozenset(range(i, i + n))))
+    for i, token in enumerate(tokens):
+        if token[0] not in pattern.terms[0]:
+            continue
+        words = [i]
+        for k in range(1, n):
+            j = at.get(token[1] + k)
+            if j is None or tokens[j][0] not in pattern.terms[k]:
+                break
+            words.append(j)
+        else:
+            out.append(Occurrence(token[1], token[1] + n - 1, frozenset(words)))
     return out
 
 
@@ -129,16 +148,16 @@ def _window(pattern: Window, tokens: Sequence[Token]) -> list[Occurrence]:
     the places are assigned distinct positions by a small search (places are few)."""
     places = pattern.terms
     width = len(places) + pattern.slop
-    at = [[i for i, t in enumerate(tokens) if t[0] in terms] for terms in places]
-    starts = sorted({i for positions in at for i in positions})
+    at = [[t[1] for t in tokens if t[0] in terms] for terms in places]
+    index = {t[1]: i for i, t in enumerate(tokens)}
+    starts = sorted({p for positions in at for p in positions})
     found: dict[tuple[int, int], Occurrence] = {}
     for start in starts:
-        inside = [
-            [i for i in positions if start <= i < start + width and i >= 0] for positions in at
-        ]
+        inside = [[p for p in positions if start <= p < start + width] for positions in at]
         chosen = _assign(inside, 0, set(), start)
         if chosen is not None:
-            _keep(found, Occurrence(min(chosen), max(chosen), frozenset(chosen)))
+            words = frozenset(index[p] for p in chosen)
+            _keep(found, Occurrence(min(chosen), max(chosen), words))
     return sorted(found.values(), key=lambda o: (o.first, o.last))
 
 
@@ -158,13 +177,16 @@ def _assign(inside: list[list[int]], place: int, used: set[int], start: int) -> 
     return None
 
 
-def _pair(pattern: Pair, tokens: Sequence[Token], sentence: Sequence[int]) -> list[Occurrence]:
+def _pair(
+    pattern: Pair, tokens: Sequence[Token], sentence: Mapping[int, int] | None
+) -> list[Occurrence]:
     lefts = occurrences(pattern.left, tokens, sentence)
     if not lefts:
         return []
     rights = occurrences(pattern.right, tokens, sentence)
     found: dict[tuple[int, int], Occurrence] = {}
     if pattern.distance is None:
+        assert sentence is not None, "a SENTENCE pattern needs the sentences"
         for a, b in _same_sentence(lefts, rights, sentence):
             _joined(found, a, b)
         return sorted(found.values(), key=lambda o: (o.first, o.last))
@@ -183,7 +205,7 @@ def _pair(pattern: Pair, tokens: Sequence[Token], sentence: Sequence[int]) -> li
 
 
 def _same_sentence(
-    lefts: list[Occurrence], rights: list[Occurrence], sentence: Sequence[int]
+    lefts: list[Occurrence], rights: list[Occurrence], sentence: Mapping[int, int]
 ) -> list[tuple[Occurrence, Occurrence]]:
     """Pairs that do not overlap and lie inside one sentence (each grouped by its sentence)."""
     groups: dict[int, list[Occurrence]] = {}

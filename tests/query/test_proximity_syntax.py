@@ -47,13 +47,14 @@ def test_join_sides_parse_at_the_top_and_plan_their_kinds() -> None:
     sides = [n for n in tree.optional if isinstance(n, Side)]
     assert [s.name for s in sides] == ["said", "pictured"]
     plan = join_plan(tree)
-    assert plan is not None and [name for name, _ in plan.sides] == ["said", "pictured"]
-    said = plan.sides[0][1]
+    assert plan is not None and [side.name for side in plan.sides] == ["said", "pictured"]
+    assert plan.sides[0].kinds == SAID_KINDS and plan.sides[1].kinds == ("caption",)
+    said = plan.sides[0].restricted()
     kinds = said.required[0]
     assert isinstance(kinds, AnyOf) and {w.text for w in kinds.children} == set(SAID_KINDS)  # type: ignore[union-attr]
     assert Word("AP", "source", 46, 48) in said.required
     # pictured: words also look in the credit
-    pictured = plan.sides[1][1]
+    pictured = plan.sides[1].query
     assert AnyOf((Word("putin", None, 29, 34), Word("putin", "credit"))) in pictured.optional
     assert join_plan(parse_query("putin xi")) is None
 

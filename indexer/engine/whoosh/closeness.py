@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.matching import FilterMatcher, NullMatcher
 
-from ...text.near import Occurrence, Pattern, Token, needs_sentences, occurrences
+from ...text.near import Occurrence, Pattern, Token, needs_sentences, occurrences, pattern_terms
 from ...text.sentences import sentence_of, sentence_starts
+from .arrays.term_scores import posting_values, postings_arrays
 from .highlight import analysed_tokens, match_spans
 
 __all__ = ["Proximate", "pattern_occurrences", "pattern_spans", "all_spans"]
@@ -36,10 +38,10 @@ def pattern_occurrences(
     """The occurrences of ``pattern`` in ``text`` as ``analyzer`` reads it."""
     if tokens is None:
         tokens = analysed_tokens(text, analyzer)
-    sentence: list[int] = []
+    sentence = None
     if needs_sentences(pattern):
         starts = sentence_starts(text)
-        sentence = [sentence_of(starts, t[2]) for t in tokens]
+        sentence = {t[1]: sentence_of(starts, t[2]) for t in tokens}
     return occurrences(pattern, tokens, sentence)
 
 
@@ -51,6 +53,7 @@ class Proximate(wq.WrappingQuery):  # type: ignore[misc]
         super().__init__(child)
         self.pattern = pattern
         self.check = check
+        self._found: dict[int, tuple[Any, frozenset[int]]] = {}
 
     def _rewrap(self, child: Any) -> Proximate:
         return Proximate(child, self.pattern, self.check)
@@ -66,18 +69,64 @@ class Proximate(wq.WrappingQuery):  # type: ignore[misc]
         return hash((self.child, self.pattern))
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
+        keep = self._kept(searcher)
+        if not keep:
+            return NullMatcher
+        return FilterMatcher(self.child.matcher(searcher, context), keep)
+
+    def _kept(self, searcher: Any) -> frozenset[int]:
+        """The candidates where the pattern occurs, found once per reader: a search asks for
+        a clause's matcher more than once (to find the hits and to score them)."""
+        reader = searcher.reader()
+        cached = self._found.get(id(reader))
+        if cached is not None and cached[0] is reader:
+            return cached[1]
         probe = self.child.matcher(searcher, searcher.boolean_context())
-        analyzer = searcher.schema["text"].analyzer
+        holds = _by_text(searcher, self.pattern)
+        if searcher.is_atomic() and not needs_sentences(self.pattern):
+            holds = _by_postings(searcher, self.pattern)
         keep = []
         for i, docnum in enumerate(probe.all_ids() if probe.is_active() else ()):
             if i % _DOCS_PER_CHECK == 0:
                 self.check()
-            text = searcher.stored_fields(docnum).get("text") or ""
-            if pattern_occurrences(self.pattern, text, analyzer):
+            if holds(docnum):
                 keep.append(docnum)
-        if not keep:
-            return NullMatcher
-        return FilterMatcher(self.child.matcher(searcher, context), frozenset(keep))
+        found = frozenset(keep)
+        self._found[id(reader)] = (reader, found)  # the reader kept: its id stays its own
+        return found
+
+
+def _by_text(searcher: Any, pattern: Pattern) -> Callable[[int], bool]:
+    """Whether the pattern occurs in a document, from its stored text analysed again (what
+    SENTENCE needs: sentence boundaries are in the text, not the postings)."""
+    analyzer = searcher.schema["text"].analyzer
+
+    def holds(docnum: int) -> bool:
+        text = searcher.stored_fields(docnum).get("text") or ""
+        return bool(pattern_occurrences(pattern, text, analyzer))
+
+    return holds
+
+
+def _by_postings(sub: Any, pattern: Pattern) -> Callable[[int], bool]:
+    """Whether the pattern occurs in a document of one segment, from its words' positions in
+    the decoded postings (``arrays``): no stored text is read or analysed."""
+    decode = sub.schema["text"].format.decode_positions
+    words = [
+        (term, postings_arrays(sub, "text", term)[0], posting_values(sub, "text", term))
+        for term in sorted(pattern_terms(pattern))
+    ]
+
+    def holds(docnum: int) -> bool:
+        tokens: list[Token] = []
+        for term, ids, values in words:
+            i = int(np.searchsorted(ids, docnum))
+            if i < len(ids) and ids[i] == docnum:
+                tokens.extend((term, p, -1, -1) for p in decode(values[i]))
+        tokens.sort(key=lambda t: t[1])
+        return bool(occurrences(pattern, tokens))
+
+    return holds
 
 
 def pattern_spans(

@@ -55,6 +55,22 @@ def _joined_hits(
     return joined, kept
 
 
+def _of_kinds(matches: _Matches, kinds: tuple[str, ...]) -> _Matches:
+    """The hits of the side's kinds (a mask over the kind column: as a query term, the kinds
+    of most documents would be walked posting by posting)."""
+    kind = columns(matches.searcher).kind
+    codes = [i for i, v in enumerate(kind.values) if v in kinds]
+    keep = np.isin(kind.codes[matches.docs], codes)
+    return _Matches(
+        matches.searcher,
+        matches.proximity,
+        matches.ranking,
+        matches.docs[keep],
+        matches.scores[keep],
+        matches.pending[keep],
+    )
+
+
 def _side_of(docnum: int, kept: dict[str, Ids]) -> str:
     for name, docs in kept.items():
         at = int(np.searchsorted(docs, docnum))
@@ -90,11 +106,11 @@ def run_join(
     """One page of a join's results (see the module docstring)."""
     cols = columns(searcher)
     found = []
-    for name, tree in plan.sides:
-        compiled = compile_query(tree, searcher, deadline.check)
-        matches = find_hits(searcher, compiled, params, ranking, deadline)
+    for side in plan.sides:
+        compiled = compile_query(side.query, searcher, deadline.check)
+        matches = _of_kinds(find_hits(searcher, compiled, params, ranking, deadline), side.kinds)
         matches.resolve_all(deadline)
-        found.append((name, compiled, matches))
+        found.append((side.name, compiled, matches))
     joined, kept = _joined_hits(searcher, cols, found)
     compiled_of = {name: compiled for name, compiled, _ in found}
     ranked = _rank(joined, cols, ranking, params, deadline)
