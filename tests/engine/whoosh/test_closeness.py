@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import NewsIndex, QueryError, article_from_json, index_articles
+from indexer import NewsIndex, QueryError, article_from_json, delete_articles, index_articles
+from indexer.engine.whoosh import writer as store
+from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.schema import news_analyzer
 from indexer.text.sentences import sentence_of, sentence_starts
 
@@ -35,13 +37,24 @@ def _corpus() -> list[str]:
 TEXTS = _corpus()
 
 
+#: Articles deleted after indexing: positions come from each segment's postings, deleted ones
+#: left out
+DELETED = {"a004", "a031", "a077"}
+
+
 @pytest.fixture(scope="module")
 def random_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The texts in several segments (batches of 20 kept apart), three articles deleted."""
     path = tmp_path_factory.mktemp("near") / "ix"
     articles = [
         article_from_json({"id": f"a{i:03d}", "paragraphs": [text]}) for i, text in enumerate(TEXTS)
     ]
-    index_articles(path, articles)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "MERGE_BELOW_DOCS", 0)
+        index_articles(path, articles, batch_articles=20)
+        delete_articles(path, sorted(DELETED))
+    with WhooshEngine(path) as engine, engine.searcher() as searcher:
+        assert len(list(searcher.leaf_searchers())) > 1
     return path
 
 
@@ -135,6 +148,7 @@ def test_each_operator_finds_exactly_what_the_brute_force_finds(
         a, b = ("word", a[1]), ("word", b[1])
     query = _query(op, a, b, n)
     expected = {f"a{i:03d}" for i, text in enumerate(TEXTS) if _brute(op, a, b, n, text)}
+    expected -= DELETED
     with NewsIndex(random_index) as ix:
         found = ix.search(query, per_page=100)
     assert {r.article_id for r in found.results} == expected, query
@@ -171,6 +185,28 @@ def test_snippets_mark_the_words_that_made_the_match(near_index: Path) -> None:
         assert ix.highlight(
             ["Xi spoke. Then Putin left the room. Putin and Xi."], '"putin xi"~1'
         ) == ["Xi spoke. Then Putin left the room. <mark>Putin</mark> and <mark>Xi</mark>."]
+
+
+_FUZZ = st.sampled_from(
+    ["putin", "xi", "the", "china*", "chna~", '"belt road"', '"xi putin"~2', "NEAR/2",
+     "NEAR/9", "SENTENCE", "(", ")", "OR", "AND", "-", "said:(", "pictured:(", "kind:note"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(_FUZZ, min_size=1, max_size=8))
+def test_fuzzed_proximity_searches_answer_or_raise_query_error(
+    random_index: Path, pieces: list[str]
+) -> None:
+    with NewsIndex(random_index) as ix:
+        try:
+            found = ix.search(" ".join(pieces))
+        except QueryError as e:
+            assert str(e) and "\n" not in str(e)
+        else:
+            assert found.total_hits >= found.total_articles
 
 
 def test_stop_words_alone_cannot_be_a_side(near_index: Path) -> None:
