@@ -110,3 +110,13 @@ def test_attack_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
     assert churn["commits"] >= 1
     assert churn["committing"]["failures"] == 0
     assert all(0 < s < 500 for s in churn["committing"]["statuses"])
+
+
+def test_proximity_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
+    """Each proximity query beside its plain AND: a narrowing finds at most what the AND finds."""
+    out_json = tmp_path / "proximity.json"
+    proc = run_benchmark("proximity", tmp_path, out_json)
+    assert "### Proximity beside the plain query" in proc.stdout
+    rows = json.loads(out_json.read_text())
+    assert len(rows) >= 8 and any(r["hits"] for r in rows)
+    assert all(r["hits"] <= r["plain_hits"] and r["ratio"] > 0 for r in rows)
