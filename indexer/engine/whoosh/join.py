@@ -106,11 +106,11 @@ def run_join(
     """One page of a join's results (see the module docstring)."""
     cols = columns(searcher)
     found = []
-    for side in plan.sides:
-        compiled = compile_query(side.query, searcher, deadline.check)
-        matches = _of_kinds(find_hits(searcher, compiled, params, ranking, deadline), side.kinds)
+    for part in plan.sides:
+        compiled = compile_query(part.query, searcher, deadline.check)
+        matches = _of_kinds(find_hits(searcher, compiled, params, ranking, deadline), part.kinds)
         matches.resolve_all(deadline)
-        found.append((side.name, compiled, matches))
+        found.append((part.name, compiled, matches))
     joined, kept = _joined_hits(searcher, cols, found)
     compiled_of = {name: compiled for name, compiled, _ in found}
     ranked = _rank(joined, cols, ranking, params, deadline)
