@@ -160,6 +160,23 @@ class _Compiler:
         gap = max(b[1] - a[1] for a, b in zip(tokens, tokens[1:], strict=False))
         return wq.Phrase(field, [t for t, _ in tokens], slop=max(1, gap))
 
+    def window(self, node: Sloppy) -> tuple[Pattern, wq.Query]:
+        """``"a b c"~N``: its words in any order within the window; the documents with all."""
+        words = [t for t, _ in self.analyze("text", node.text)]
+        where = f'"{node.text[:40]}"~{node.slop}'
+        if len(words) < 2:
+            raise QueryError(
+                f"{where}: fewer than two of its words are searched (very common words are "
+                "not); use a phrase without ~ or more words"
+            )
+        if len(words) > MAX_WINDOW_WORDS:
+            raise QueryError(
+                f"{where}: at most {MAX_WINDOW_WORDS} words go in a phrase with ~; use NEAR "
+                "between shorter parts"
+            )
+        terms = tuple(frozenset({w}) for w in words)
+        return Window(terms, node.slop), wq.And([wq.Term("text", w) for w in words])
+
     def expand(self, field: str, node: Prefix | Fuzzy) -> wq.Query:
         folded = node.text.lower().translate(accent_map)
         self.terms += 1
@@ -257,21 +274,10 @@ class _Compiler:
             self.negative -= 1
             found = [t.text for t in (q.subqueries if isinstance(q, wq.Or) else [q])]
             return Seq((frozenset(found),)), q
-        assert isinstance(node, Word | Phrase | Sloppy)
-        words = [t for t, _ in self.analyze("text", node.text)]
         if isinstance(node, Sloppy):
-            if len(words) < 2:
-                raise QueryError(
-                    f'"{node.text[:40]}"~{node.slop}: fewer than two of its words are searched '
-                    "(very common words are not); use a phrase without ~ or more words"
-                )
-            if len(words) > MAX_WINDOW_WORDS:
-                raise QueryError(
-                    f'"{node.text[:40]}"~{node.slop}: at most {MAX_WINDOW_WORDS} words go in '
-                    "a phrase with ~; use NEAR between shorter parts"
-                )
-            terms = tuple(frozenset({w}) for w in words)
-            return Window(terms, node.slop), wq.And([wq.Term("text", w) for w in words])
+            return self.window(node)
+        assert isinstance(node, Word | Phrase)
+        words = [t for t, _ in self.analyze("text", node.text)]
         if not words:
             raise QueryError(
                 f"'{node.text[:40]}' is too common to search near another word; use a more "

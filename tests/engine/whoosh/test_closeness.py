@@ -209,6 +209,17 @@ def test_fuzzed_proximity_searches_answer_or_raise_query_error(
             assert found.total_hits >= found.total_articles
 
 
-def test_stop_words_alone_cannot_be_a_side(near_index: Path) -> None:
-    with NewsIndex(near_index) as ix, pytest.raises(QueryError, match="too common"):
-        ix.search("the NEAR/3 putin")
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("the NEAR/3 putin", "'the' is too common to search near"),
+        ("putin SENTENCE (the OR of)", "too common"),
+        ('"the putin"~2', "fewer than two of its words are searched"),
+        ('"putin xi china russia trade road belt forum moscow"~3', "at most 8 words"),
+    ],
+)
+def test_sides_the_index_cannot_search_are_refused(
+    near_index: Path, query: str, message: str
+) -> None:
+    with NewsIndex(near_index) as ix, pytest.raises(QueryError, match=message):
+        ix.search(query)
