@@ -10,7 +10,7 @@ matched, not every occurrence of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,24 +69,27 @@ class Proximate(wq.WrappingQuery):  # type: ignore[misc]
         return hash((self.child, self.pattern))
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        keep = self._kept(searcher)
+        keep = self.kept(searcher)
         if not keep:
             return NullMatcher
         return FilterMatcher(self.child.matcher(searcher, context), keep)
 
-    def _kept(self, searcher: Any) -> frozenset[int]:
-        """The candidates where the pattern occurs, found once per reader: a search asks for
-        a clause's matcher more than once (to find the hits and to score them)."""
+    def kept(self, searcher: Any, candidates: Iterable[int] | None = None) -> frozenset[int]:
+        """The documents of ``child`` (or of ``candidates``, the same ones when given) where
+        the pattern occurs, found once per reader: a search asks for a clause's matcher more
+        than once (to find the hits and to score them)."""
         reader = searcher.reader()
         cached = self._found.get(id(reader))
         if cached is not None and cached[0] is reader:
             return cached[1]
-        probe = self.child.matcher(searcher, searcher.boolean_context())
+        if candidates is None:
+            probe = self.child.matcher(searcher, searcher.boolean_context())
+            candidates = probe.all_ids() if probe.is_active() else ()
         holds = _by_text(searcher, self.pattern)
         if searcher.is_atomic() and not needs_sentences(self.pattern):
             holds = _by_postings(searcher, self.pattern)
         keep = []
-        for i, docnum in enumerate(probe.all_ids() if probe.is_active() else ()):
+        for i, docnum in enumerate(candidates):
             if i % _DOCS_PER_CHECK == 0:
                 self.check()
             if holds(docnum):

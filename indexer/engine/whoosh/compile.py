@@ -175,7 +175,11 @@ class _Compiler:
                 "between shorter parts"
             )
         terms = tuple(frozenset({w}) for w in words)
-        return Window(terms, node.slop), wq.And([wq.Term("text", w) for w in words])
+        # ANDs of two, so that the array path adds the scores as Whoosh's matchers do
+        candidates: wq.Query = wq.Term("text", words[-1])
+        for word in reversed(words[:-1]):
+            candidates = wq.And([wq.Term("text", word), candidates])
+        return Window(terms, node.slop), candidates
 
     def expand(self, field: str, node: Prefix | Fuzzy) -> wq.Query:
         folded = node.text.lower().translate(accent_map)

@@ -14,9 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import NewsIndex, QueryError, article_from_json, delete_articles, index_articles
+from indexer.engine.whoosh import match as match_module
 from indexer.engine.whoosh import writer as store
+from indexer.engine.whoosh.arrays.clause_scores import array_clauses
+from indexer.engine.whoosh.compile import compile_query
 from indexer.engine.whoosh.engine import WhooshEngine
+from indexer.engine.whoosh.ranking import DEFAULT
 from indexer.engine.whoosh.schema import news_analyzer
+from indexer.engine.whoosh.search import find_hits
+from indexer.params import make_params
+from indexer.query.parser import parse_query
 from indexer.text.sentences import sentence_of, sentence_starts
 
 _VOCAB = ["putin", "xi", "china", "road", "belt", "trade", "talks", "gabuev", "moscow"]
@@ -223,3 +230,30 @@ def test_sides_the_index_cannot_search_are_refused(
 ) -> None:
     with NewsIndex(near_index) as ix, pytest.raises(QueryError, match=message):
         ix.search(query)
+
+
+ARRAY_QUERIES = [
+    "putin NEAR/3 xi",
+    '"putin xi china"~2',
+    '"belt road" NEAR/4 china',
+    "putin NEAR/2 xi NEAR/3 trade",
+    "putin NEAR/3 xi moscow",
+    "(putin OR xi) NEAR/3 china",  # a group: Whoosh's OR tree, so the general path
+    "putin SENTENCE xi",
+]
+
+
+@pytest.mark.parametrize("query", ARRAY_QUERIES)
+def test_the_array_path_scores_proximity_as_the_matcher_path_does(
+    random_index: Path, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Words and phrases under NEAR/~N/SENTENCE are scored over whole arrays (not document by
+    document), to the last bit of the matchers' scores."""
+    with WhooshEngine(random_index) as engine, engine.searcher() as searcher:
+        compiled = compile_query(parse_query(query), searcher)
+        arrays = array_clauses(compiled.clauses)
+        assert (arrays is None) == query.startswith("(")
+        fast = find_hits(searcher, compiled, make_params(query), DEFAULT).pairs()
+        monkeypatch.setattr(match_module, "array_clauses", lambda clauses: None)
+        general = find_hits(searcher, compiled, make_params(query), DEFAULT).pairs()
+    assert fast and fast == general
