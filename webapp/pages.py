@@ -74,7 +74,9 @@ def article_blocks(
     for kind, passages in (("paragraph", article.paragraphs), ("note", article.notes)):
         kinds.extend((kind, None, None) for _ in passages)
         texts.extend(passages)
-    marked = index.highlight(texts, query, time_budget=time_budget)
+    marked = index.highlight(
+        texts, query, time_budget=time_budget, kinds=[kind for kind, _, _ in kinds]
+    )
     return [
         ArticleBlock(position, kind, Markup(html), credit, when)
         for position, ((kind, credit, when), html) in enumerate(zip(kinds, marked, strict=True))

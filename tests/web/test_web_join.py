@@ -66,3 +66,16 @@ def test_the_help_page_explains_the_join_with_an_example_that_finds_the_seed(
     for example in new:
         body = client.get("/api/search", query_string={"q": example}).get_json()
         assert body.get("total_articles"), example
+
+
+def test_the_article_page_marks_each_side_in_its_own_passages(client: FlaskClient) -> None:
+    """said: words in the paragraphs, pictured: words in the captions, as the hits are marked."""
+    body = client.get("/api/search", query_string={"q": JOIN}).get_json()
+    url = f"/articles/{body['results'][0]['article_id']}"
+    page = BeautifulSoup(client.get(url, query_string={"q": JOIN}).data, "html.parser")
+    said = {m.get_text() for m in page.select(".article-body mark")}
+    pictured = {m.get_text() for m in page.select(".article-photos mark")}
+    assert said == {"no-limits"}
+    assert pictured == {"Putin", "Xi"}
+    plain = BeautifulSoup(client.get(url, query_string={"q": "putin"}).data, "html.parser")
+    assert plain.select(".article-body mark") and plain.select(".article-photos mark")
