@@ -97,7 +97,7 @@ class NewsIndex:
         )
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
-            check_capabilities(self._engine, tree)
+            check_capabilities(self._engine, tree, params.kind)
             found = self._engine.search(tree, params, deadline)
             results = tuple(_article_result(a) for a in found.articles)
         return SearchResults(
@@ -180,6 +180,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
             credit=hit.credit,
             date=hit.date,
             side=hit.side,
+            speaker=hit.speaker,
         )
         for hit in found.hits
     )

@@ -56,6 +56,6 @@ DEFAULT_SORT = SORTS[0]
 #: Matching passages shown per article (the best ones); the rest are counted in ``more_hits``.
 HITS_SHOWN = 3
 #: The facets every search counts, in the order they are listed (``SearchResults.facets``).
-FACETS = ("kind", "source", "credit", "month")
+FACETS = ("kind", "source", "credit", "month", "speaker")
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25

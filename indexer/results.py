@@ -33,7 +33,8 @@ class Hit:
     """One matching document of an article: where the match is, and the snippet to show.
 
     ``snippet`` is HTML: the document text escaped, matches wrapped in ``<mark>``, nothing else.
-    ``credit`` and ``date`` (the photo date) are set on caption hits only.
+    ``credit`` and ``date`` (the photo date) are set on caption hits only, ``speaker`` on
+    quote hits (None when the text names nobody).
     """
 
     doc_id: str
@@ -43,6 +44,7 @@ class Hit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None
     #: in a join (``said:(...) pictured:(...)``), the side this hit matched; None otherwise
     side: str | None = None
 
@@ -54,6 +56,7 @@ class Hit:
             "snippet": self.snippet,
             "credit": self.credit,
             "date": self.date.isoformat() if self.date else None,
+            "speaker": self.speaker,
             "side": self.side,
         }
 

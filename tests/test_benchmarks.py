@@ -120,3 +120,27 @@ def test_proximity_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
     rows = json.loads(out_json.read_text())
     assert len(rows) >= 8 and any(r["hits"] for r in rows)
     assert all(r["hits"] <= r["plain_hits"] and r["ratio"] > 0 for r in rows)
+
+
+def test_quotes_benchmark_scores_the_labelled_set(tmp_path: Path) -> None:
+    out = tmp_path / "quotes.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.quotes", "--json", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "precision" in proc.stdout and "speaker_accuracy" in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["labelled_quotes"] >= 290 and result["labelled_negatives"] > 0
+    assert set(result["sets"]) == {
+        "quotes_labelled.jsonl",
+        "quotes_heldout.jsonl",
+        "quotes_test.jsonl",
+        "quotes_final.jsonl",
+    }
+    # the targets; a change to the rules that misses them fails here
+    assert result["precision"] >= 0.95
+    assert result["recall"] >= 0.90
+    assert result["speaker_accuracy"] >= 0.90
+    listed = proc.stdout.split("failures (")[1]
+    assert int(listed.split(")")[0]) == len(result["failures"])

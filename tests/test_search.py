@@ -454,7 +454,7 @@ def test_json_form(ix: NewsIndex) -> None:
     assert article["article_id"] == "summit"
     assert article["published"] == "2023-10-18T09:00:00+00:00"
     assert article["hits"][0]["date"] == "2023-10-18"
-    assert set(data["facets"]) == {"kind", "source", "credit", "month"}
+    assert set(data["facets"]) == {"kind", "source", "credit", "month", "speaker"}
 
 
 def test_article_lookup(ix: NewsIndex) -> None:

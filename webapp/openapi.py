@@ -99,7 +99,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Hit": {
         "type": "object",
-        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "side"],
+        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "speaker", "side"],
         "properties": {
             "doc_id": {"type": "string"},
             "kind": {"type": "string", "enum": list(PAGE_KINDS)},
@@ -110,6 +110,10 @@ _SCHEMAS: dict[str, Any] = {
             },
             "credit": {**_NULLABLE_STRING, "description": "Photo credit (captions only)."},
             "date": {**_NULLABLE_STRING, "format": "date", "description": "Photo date."},
+            "speaker": {
+                **_NULLABLE_STRING,
+                "description": "Who said it, the fullest name the article gives (quotes only).",
+            },
             "side": {
                 "type": ["string", "null"],
                 "enum": ["said", "pictured", None],

@@ -14,6 +14,7 @@ from .context import SearchRequest, search_context
 from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
+from .quotes import paragraph_html, paragraph_texts
 from .views import search_url
 
 __all__ = ["bp", "ArticleBlock", "article_blocks"]
@@ -64,23 +65,35 @@ def article_blocks(
     headline, captions, paragraphs, notes), the query's matches marked by the index as its
     snippets mark them (within ``time_budget`` seconds; past it the rest is shown unmarked)."""
     kinds: list[tuple[str, str | None, date | None]] = []
-    texts: list[str] = []
+    pieces: list[list[str]] = []  # a paragraph is marked in pieces cut at its quotations
     if article.headline:
         kinds.append(("headline", None, None))
-        texts.append(article.headline)
+        pieces.append([article.headline])
     for caption in article.captions:
         kinds.append(("caption", caption.credit, caption.date))
-        texts.append(caption.text)
-    for kind, passages in (("paragraph", article.paragraphs), ("note", article.notes)):
-        kinds.extend((kind, None, None) for _ in passages)
-        texts.extend(passages)
-    marked = index.highlight(
-        texts, query, time_budget=time_budget, kinds=[kind for kind, _, _ in kinds]
+        pieces.append([caption.text])
+    for i in range(len(article.paragraphs)):
+        kinds.append(("paragraph", None, None))
+        pieces.append(paragraph_texts(article, i))
+    kinds.extend(("note", None, None) for _ in article.notes)
+    pieces.extend([note] for note in article.notes)
+    flat_kinds = [kind for (kind, _, _), texts in zip(kinds, pieces, strict=True) for _ in texts]
+    marked = iter(
+        index.highlight(
+            [t for p in pieces for t in p], query, time_budget=time_budget, kinds=flat_kinds
+        )
     )
-    return [
-        ArticleBlock(position, kind, Markup(html), credit, when)
-        for position, ((kind, credit, when), html) in enumerate(zip(kinds, marked, strict=True))
-    ]
+    blocks = []
+    paragraph = 0
+    for position, ((kind, credit, when), texts) in enumerate(zip(kinds, pieces, strict=True)):
+        html = [next(marked) for _ in texts]
+        if kind == "paragraph":
+            text = paragraph_html(article, paragraph, html)
+            paragraph += 1
+        else:
+            text = Markup(html[0])
+        blocks.append(ArticleBlock(position, kind, text, credit, when))
+    return blocks
 
 
 @bp.get("/articles/<article_id:article_id>", merge_slashes=False)

@@ -27,7 +27,8 @@ What an engine receives and must do:
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
   documents) and ``total_articles`` exact over every match, not estimated; ``facets`` (name ->
   {value: count} over every matching document, most frequent first, at most ``FACET_LIMIT``
-  each: kind, source, credit, month ``YYYY-MM``) when the engine declares "facets"; a corrected
+  each: kind, source, credit, month ``YYYY-MM``, and speaker, the quotes' ``speaker_key``,
+  when it also declares "quotes") when the engine declares "facets"; a corrected
   query string as ``suggestion`` when it declares "suggest" and has one. Call ``deadline
   .check()`` between units of work: it raises ``QueryTooSlow`` past the caller's time budget.
   A query the engine cannot run raises ``QueryError`` (with ``param="q"``).
@@ -41,7 +42,10 @@ What an engine receives and must do:
   (``a SENTENCE b``) and "join" (``said:(...) pictured:(...)``, ``query.join``: the articles
   where every side present has a hit, with the hits of each side marked by ``EngineHit.side``
   and counted in the totals and facets); "proximity" (unquoted words near each other score
-  higher), "facets" and "suggest" describe what results hold.
+  higher), "facets" and "suggest" describe what results hold; "quotes" says the engine stores
+  an article's quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as
+  "quote" documents with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and
+  ``speaker:`` work and quote hits carry ``speaker``.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -69,7 +73,18 @@ from typing import Literal, Protocol, runtime_checkable
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Near, Node, Phrase, Prefix, SameSentence, Side, Sloppy
+from ..query.tree import (
+    Fuzzy,
+    Group,
+    Near,
+    Node,
+    Phrase,
+    Prefix,
+    SameSentence,
+    Side,
+    Sloppy,
+    Word,
+)
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -92,8 +107,9 @@ Span = tuple[int, int]
 
 #: Every capability an engine may declare.
 CAPABILITIES = frozenset(
-    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "near", "sentence", "join"}
-)
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes"}
+    | {"near", "sentence", "join"}
+)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,7 @@ class EngineHit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None  # quote hits only
     #: in a join, the side the hit matched ("said" or "pictured"); None otherwise
     side: str | None = None
 
@@ -211,6 +228,13 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
+        getattr(node, "field", None) == "speaker"
+        or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
+    ):
+        return frozenset({"quotes"}) | (
+            frozenset({"phrase"}) if isinstance(node, Phrase) else frozenset()
+        )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
     if isinstance(node, Sloppy):
@@ -230,9 +254,11 @@ def needed_capabilities(node: Node) -> frozenset[str]:
     return frozenset().union(*(needed_capabilities(c) for c in children))
 
 
-def check_capabilities(engine: Engine, tree: Group) -> None:
-    """QueryError when ``tree`` uses a construct ``engine`` does not declare."""
-    missing = sorted(needed_capabilities(tree) - engine.capabilities)
+def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> None:
+    """QueryError when ``tree`` (or the ``kind`` filter) uses a construct ``engine`` does not
+    declare."""
+    needed = needed_capabilities(tree) | (frozenset({"quotes"}) if kind == "quote" else frozenset())
+    missing = sorted(needed - engine.capabilities)
     if missing:
         raise QueryError(
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "

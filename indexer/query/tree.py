@@ -34,11 +34,14 @@ __all__ = [
 ]
 
 #: Fields a query may name, with what they search (shown in the error for an unknown field).
-FIELDS = ("headline", "kind", "credit", "source", "byline", "dateline", "published", "photo_date")
+FIELDS = (
+    "headline", "kind", "credit", "source", "byline", "dateline", "published", "photo_date",
+    "speaker",
+)  # fmt: skip
 DATE_FIELDS = ("published", "photo_date")
 #: Fields that narrow the results rather than describe the topic: beside words they must hold
 #: (``kind:caption putin`` means captions about Putin), unless joined with OR.
-RESTRICTING_FIELDS = ("kind", "source", "credit", "byline", "dateline") + DATE_FIELDS
+RESTRICTING_FIELDS = ("kind", "source", "credit", "byline", "dateline", "speaker") + DATE_FIELDS
 #: ``said:(...)`` and ``pictured:(...)``: the two sides of an article-level join (query/join.py).
 JOIN_FIELDS = ("said", "pictured")
 #: The largest distance ``~N`` and ``NEAR/N`` take: a wider window is most of a long passage,

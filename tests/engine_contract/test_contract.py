@@ -431,7 +431,7 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.facets == {}
     if "suggest" not in declared:
         assert results.suggestion is None
-    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"} | {
+    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes"} | {
         "near",
         "sentence",
         "join",

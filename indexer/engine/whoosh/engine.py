@@ -44,7 +44,8 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "near", "sentence", "join"}
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes"}
+        | {"near", "sentence", "join"}
     )
 
     def __init__(

@@ -253,6 +253,7 @@ def _article_result(
             first, first_docnum = stored, docnum
         text = stored.get("text") or ""
         caption = stored.get("kind") == "caption"
+        quote = stored.get("kind") == "quote"
         side, query = sides[docnum] if sides else (None, compiled)
         shown.append(
             EngineHit(
@@ -264,6 +265,7 @@ def _article_result(
                 score=hit_score,
                 credit=stored.get("credit") if caption else None,
                 date=_as_date(stored.get("photo_date")) if caption else None,
+                speaker=stored.get("speaker") if quote else None,
                 side=side,
             )
         )

@@ -140,3 +140,16 @@ def test_a_join_combines_with_the_date_filter_and_a_plain_query_has_no_sides(
         assert plain.results[0].to_json()["hits"][0]["side"] is None
         joined = every.results[0].to_json()["hits"]
         assert {h["side"] for h in joined} == {"said", "pictured"}
+
+
+def test_said_includes_quotes_with_their_speaker(seed_index: Path) -> None:
+    """Now that quotes are documents of their own (issue 14 point 1), said: searches them too,
+    and speaker: narrows a said: side."""
+    assert "quote" in SAID_KINDS
+    with NewsIndex(seed_index) as ix:
+        found = ix.search("said:(lifeline) pictured:(xi)")
+        assert found.facets["kind"].get("quote", 0) >= 1 and found.facets["kind"]["caption"] >= 1
+        quoted = ix.search("said:(speaker:gabuev lifeline) pictured:(xi)", per_page=1)
+        said = [h for h in quoted.results[0].hits if h.side == "said"]
+        assert said and all(h.kind == "quote" and h.speaker for h in said)
+        assert quoted.facets["kind"].keys() == {"quote", "caption"}
