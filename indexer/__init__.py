@@ -11,7 +11,12 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
+from .checking import CheckReport, check_index
+from .engine.base import MatchStream
 from .errors import (
+    DiskFull,
+    IndexBuilding,
+    IndexCorrupt,
     IndexLocked,
     IndexNotFound,
     NewsfindError,
@@ -20,6 +25,8 @@ from .errors import (
     QueryTooSlow,
     WorkerDied,
 )
+from .export import COLUMNS as EXPORT_COLUMNS
+from .export import EXPORT_FORMATS, Export, ExportManifest
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
 from .limits import (
@@ -28,6 +35,7 @@ from .limits import (
     FACET_LIMIT,
     FACETS,
     HITS_SHOWN,
+    INTERVALS,
     KINDS,
     MAX_DEPTH,
     MAX_EXPANDED_WORDS,
@@ -41,17 +49,39 @@ from .limits import (
     MAX_TERMS,
     MIN_PREFIX,
     SORTS,
+    UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Hit, SearchParams, SearchResults
+from .timeline import Period, Timeline, timeline_csv
+from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
 
 __all__ = [
+    "Alert",
+    "EXPORT_COLUMNS",
+    "EXPORT_FORMATS",
+    "Export",
+    "ExportManifest",
+    "MatchStream",
+    "Period",
+    "Timeline",
+    "Watch",
+    "WatchError",
+    "WatchHooks",
+    "WatchStore",
+    "run_watches",
+    "timeline_csv",
+    "watches_path",
     "Article",
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "CheckReport",
+    "DiskFull",
     "Hit",
+    "IndexBuilding",
+    "IndexCorrupt",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",
@@ -65,6 +95,7 @@ __all__ = [
     "Stats",
     "WorkerDied",
     "article_from_json",
+    "check_index",
     "delete_articles",
     "index_articles",
     "iter_articles",
@@ -76,6 +107,7 @@ __all__ = [
     "FACETS",
     "FACET_LIMIT",
     "HITS_SHOWN",
+    "INTERVALS",
     "KINDS",
     "MAX_DEPTH",
     "MAX_EXPANDED_WORDS",
@@ -89,4 +121,5 @@ __all__ = [
     "MAX_TERMS",
     "MIN_PREFIX",
     "SORTS",
+    "UNDATED",
 ]

@@ -15,8 +15,19 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from .budget import Deadline
-from .engine.base import Engine, EngineArticle, check_capabilities, open_engine
+from .engine.base import (
+    Engine,
+    EngineArticle,
+    EngineResults,
+    MatchStream,
+    StreamingEngine,
+    TimelineEngine,
+    check_capabilities,
+    check_sort,
+    open_engine,
+)
 from .errors import QueryError
+from .export import EXPORT_FORMATS, Export
 from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
@@ -25,6 +36,7 @@ from .query.parser import parse_query
 from .query.tree import Group
 from .results import ArticleResult, Hit, SearchResults, Stats
 from .snippets import hit_snippet, mark_text
+from .timeline import Timeline, build_timeline, month_facet
 
 __all__ = ["NewsIndex", "Stats", "open_index"]
 
@@ -77,12 +89,15 @@ class NewsIndex:
         page: int | str = 1,
         per_page: int | str = DEFAULT_PER_PAGE,
         time_budget: float | None = None,
+        interval: str | None = None,
+        normalize: bool | str = False,
     ) -> SearchResults:
         """Search the index: articles best first, each with its best hits and snippets.
 
         Parameters are validated (strings as a web form sends them are accepted too); a bad
         one raises QueryError naming it in ``param``. See README "Query language".
         ``time_budget`` (seconds) bounds the work: past it, QueryTooSlow (a QueryError).
+        ``interval`` and ``normalize`` shape ``timeline`` (engines declaring "timeline").
         """
         started = time.perf_counter()
         params = make_params(
@@ -94,21 +109,97 @@ class NewsIndex:
             sort=sort,
             page=page,
             per_page=per_page,
+            interval=interval,
+            normalize=normalize,
         )
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree, params.kind)
+            check_sort(self._engine, params.sort)
             found = self._engine.search(tree, params, deadline)
             results = tuple(_article_result(a) for a in found.articles)
+            timeline = self._timeline(found, params.interval, params.normalize)
+        facets = dict(found.facets)
+        if "month" in facets:  # the timeline's months, in date order (complete when counted)
+            months = dict(sorted(facets["month"].items()))
+            facets["month"] = month_facet(found.days) if found.days is not None else months
         return SearchResults(
             params=params,
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=found.facets,
+            facets=_declared_facets(self._engine, facets),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+            missing=found.missing,
+            timeline=timeline,
         )
+
+    def _timeline(
+        self, found: EngineResults, interval: str | None, normalize: bool
+    ) -> Timeline | None:
+        """The search's timeline, when the engine counts days (``TimelineEngine``)."""
+        if found.days is None or "timeline" not in self._engine.capabilities:
+            return None
+        totals = None
+        if normalize and isinstance(self._engine, TimelineEngine):
+            totals = self._engine.index_days()
+        return build_timeline(found.days, interval, totals)
+
+    def matches(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        source: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = DEFAULT_SORT,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream:
+        """Every matching document, one at a time, in ``sort`` order (the engine must declare
+        "stream"); ``article_ids`` looks only at those articles, ``spans`` marks the texts."""
+        params = make_params(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        tree = parse_query(params.query)
+        check_capabilities(self._engine, tree)
+        if "stream" not in self._engine.capabilities or not isinstance(
+            self._engine, StreamingEngine
+        ):
+            raise QueryError(f"the {self._engine.name} engine cannot stream every match", "q")
+        return self._engine.matches(tree, params, article_ids=article_ids, spans=spans)
+
+    def export(
+        self,
+        query: str,
+        *,
+        fmt: str = "jsonl",
+        kind: str | None = None,
+        source: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = DEFAULT_SORT,
+    ) -> Export:
+        """Every matching document as rows of ``export.COLUMNS`` (iterate the result for the
+        text; its ``manifest`` is complete after the last row)."""
+        if fmt not in EXPORT_FORMATS:
+            raise QueryError(
+                f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt[:40]!r}",
+                "format",
+            )
+        params = make_params(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        stream = self.matches(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        return Export.of(stream, params, self._engine.name, fmt)
+
+    def spans(self, texts: Sequence[str], tree: Group) -> list[tuple[tuple[int, int], ...]]:
+        """Where a parsed query (or one clause of it, as a ``Group``) matches in ``texts``."""
+        return self._engine.spans(texts, tree, None)
 
     def highlight(
         self,
@@ -169,6 +260,16 @@ class NewsIndex:
         return self._engine.stats()
 
 
+def _declared_facets(
+    engine: Engine, facets: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    """The facets an engine declares: one that counts ``language`` without declaring
+    "language-facet" (issue 17) would be counting something it does not store."""
+    if "language" in facets and "language-facet" not in engine.capabilities:
+        return {name: counts for name, counts in facets.items() if name != "language"}
+    return facets
+
+
 def _article_result(found: EngineArticle) -> ArticleResult:
     hits = tuple(
         Hit(
@@ -195,6 +296,8 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         more_hits=found.more_hits,
         dateline=found.dateline,
         byline=found.byline,
+        language=found.language,
+        headline_html=mark_text(found.headline, found.headline_spans) if found.headline else None,
     )
 
 

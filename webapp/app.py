@@ -10,8 +10,9 @@ from flask import Flask, Response, redirect, request
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import api, errors, feeds, pages
+from . import api, errors, feeds, pages, research, watching
 from .indexes import IndexHolder
+from .replay import check_wayback_base
 from .urls import ArticleIdConverter, check_public_url
 from .views import register_template_helpers
 
@@ -33,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # feeds and the OpenSearch description; unset, links are relative: the Host header a client
     # sends is never trusted for them (NEWSFIND_PUBLIC_URL=…, `newsfind serve --public-url`)
     "PUBLIC_URL": None,
+    # a web archive's replay prefix (https://web.archive.org/web): links each capture of an
+    # article crawled from a WARC (NEWSFIND_WAYBACK_BASE=…, `newsfind serve --wayback-base`)
+    "WAYBACK_BASE": None,
     "DEBUG": False,
     "PROPAGATE_EXCEPTIONS": False,
 }
@@ -68,6 +72,7 @@ CACHE_CONTROL: dict[str, str] = {
     "feeds.opensearch": "public, max-age=3600",
     "api.openapi": "public, max-age=3600",
     "pages.help_page": "public, max-age=3600",
+    "watching.watch_atom": "public, max-age=60",
 }
 NO_STORE = "no-store"
 
@@ -87,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.config["PUBLIC_URL"] = check_public_url(app.config.get("PUBLIC_URL"))
+    app.config["WAYBACK_BASE"] = check_wayback_base(app.config.get("WAYBACK_BASE"))
     # a debugger in a server reachable by others runs any code they send: never, whatever the env
     app.debug = False
     # keep the INTERFACE.md key order, and facets most frequent first
@@ -99,6 +105,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(research.bp)
+    app.register_blueprint(watching.bp)
     errors.register(app)
     register_template_helpers(app)
     app.before_request(_relative_redirect)

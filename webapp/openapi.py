@@ -15,6 +15,7 @@ from indexer import (
     DEFAULT_SORT,
     FACETS,
     HITS_SHOWN,
+    INTERVALS,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -73,6 +74,16 @@ SEARCH_PARAMETERS: list[dict[str, Any]] = [
             "maximum": MAX_PER_PAGE,
             "default": DEFAULT_PER_PAGE,
         },
+    },
+    {
+        "name": "interval",
+        "description": "The timeline's period; empty: chosen from the span of the matches.",
+        "schema": {"type": "string", "enum": ["", *INTERVALS]},
+    },
+    {
+        "name": "normalize",
+        "description": "1: timeline counts also as shares of the index's articles per period.",
+        "schema": {"type": "string", "enum": ["", "0", "1"]},
     },
 ]
 assert [p["name"] for p in SEARCH_PARAMETERS] == list(SEARCH_PARAMS)
@@ -141,6 +152,7 @@ _SCHEMAS: dict[str, Any] = {
             "source": _NULLABLE_STRING,
             "dateline": _NULLABLE_STRING,
             "byline": _NULLABLE_STRING,
+            "language": {**_NULLABLE_STRING, "description": "Language tag (en, pt-br)."},
             "score": {"type": "number"},
             "more_hits": {"type": "integer", "description": "Matching documents not shown."},
             "hits": {
@@ -170,6 +182,12 @@ _SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
+            "partial": {
+                "type": "boolean",
+                "description": "Present (true) only when part of a distributed index did not "
+                "answer; missing names those parts.",
+            },
+            "missing": {"type": "array", "items": {"type": "string"}},
             "suggestion": {**_NULLABLE_STRING, "description": "A corrected query, if any."},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleResult"}},
             "facets": {
@@ -179,6 +197,10 @@ _SCHEMAS: dict[str, Any] = {
                     name: {"type": "object", "additionalProperties": {"type": "integer"}}
                     for name in FACETS
                 },
+            },
+            "timeline": {
+                "type": ["object", "null"],
+                "description": "Matching articles and hits per period (undated apart).",
             },
         },
     },
@@ -205,6 +227,8 @@ _SCHEMAS: dict[str, Any] = {
             "source": {"type": "string"},
             "byline": {"type": "string"},
             "dateline": {"type": "string"},
+            "modified": {"type": "string", "format": "date-time"},
+            "language": {"type": "string", "description": "a lower-case language tag (en, pt-br)"},
             "paragraphs": {"type": "array", "items": {"type": "string"}},
             "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
             "notes": {"type": "array", "items": {"type": "string"}},
@@ -259,6 +283,42 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "200": _json("SearchResults", "One page of results."),
                         "400": _json("Error", "A bad parameter, named in error.param."),
                         "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/export": {
+                "get": {
+                    "operationId": "export",
+                    "summary": "Every matching document, streamed as CSV or JSON Lines",
+                    "parameters": [
+                        p for p in search_params if p["name"] not in ("page", "per_page")
+                    ]
+                    + [
+                        {"name": "format", "in": "query", "schema": {"enum": ["jsonl", "csv"]}},
+                        {"name": "manifest", "in": "query", "schema": {"enum": ["", "trailer"]}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The rows; X-Newsfind-* headers describe them."},
+                        "400": _json("Error", "A bad parameter, named in error.param."),
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/watches/{name}": {
+                "get": {
+                    "operationId": "watch",
+                    "summary": "A saved search and its new matches (outbox)",
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "The watch and its outbox, newest first."},
+                        "404": _json("Error", "No watch has this name."),
                     },
                 }
             },

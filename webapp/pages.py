@@ -15,7 +15,10 @@ from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
 from .quotes import paragraph_html, paragraph_texts
+from .replay import captures_of
+from .timeline import timeline_chart
 from .views import search_url
+from .watching import watch_command
 
 __all__ = ["bp", "ArticleBlock", "article_blocks"]
 
@@ -32,8 +35,10 @@ def search() -> tuple[str, int]:
         return render_template("home.html", search=asked, stats=index.stats()), 200
     context = search_context(index, asked)
     groups = []
+    chart = None
     if context.results is not None:
         groups = facet_groups(context.results, asked, search_url)
+        chart = timeline_chart(context.results, asked)
     status = 400 if context.error is not None else 200
     page = render_template(
         "search.html",
@@ -43,6 +48,8 @@ def search() -> tuple[str, int]:
         facets=groups,
         filters=active_filters(asked, search_url),
         kind_labels=KIND_LABELS,
+        chart=chart,
+        watch_command=watch_command(asked),
     )
     return page, status
 
@@ -113,6 +120,7 @@ def article(article_id: str) -> str:
         captions=[b for b in blocks if b.kind == "caption"],
         paragraphs=[b for b in blocks if b.kind == "paragraph"],
         notes=[b for b in blocks if b.kind == "note"],
+        captures=captures_of(found.url, found.captures),
         search=SearchRequest(q=query),
     )
 

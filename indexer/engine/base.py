@@ -41,11 +41,14 @@ What an engine receives and must do:
   are query constructs, and so are "near" (``"a b"~N``, ``a NEAR/N b``), "sentence"
   (``a SENTENCE b``) and "join" (``said:(...) pictured:(...)``, ``query.join``: the articles
   where every side present has a hit, with the hits of each side marked by ``EngineHit.side``
-  and counted in the totals and facets); "proximity" (unquoted words near each other score
-  higher), "facets" and "suggest" describe what results hold; "quotes" says the engine stores
-  an article's quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as
-  "quote" documents with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and
-  ``speaker:`` work and quote hits carry ``speaker``.
+  and counted in the totals and facets); "check" means the engine implements
+  ``CheckableEngine.check`` (verify its files, repair them; opened in mode "check" it must open
+  nothing damage could break);
+  "proximity" (unquoted words near each other score higher), "facets"
+  and "suggest" describe what results hold; "quotes" says the engine stores an article's
+  quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
+  with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
+  quote hits carry ``speaker``.
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -65,15 +68,17 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
+from ..checking import CheckReport
 from ..errors import NewsfindError, QueryError
 from ..model import Article
 from ..query.tree import (
+    DateSpan,
     Fuzzy,
     Group,
     Near,
@@ -89,14 +94,21 @@ from ..results import SearchParams, Stats
 
 __all__ = [
     "CAPABILITIES",
+    "DayCount",
+    "CheckableEngine",
     "Engine",
     "EngineArticle",
     "EngineHit",
+    "EngineMatch",
     "EngineResults",
     "EngineWriter",
+    "MatchStream",
     "Mode",
+    "StreamingEngine",
+    "TimelineEngine",
     "Span",
     "check_capabilities",
+    "check_sort",
     "needed_capabilities",
     "open_engine",
     "register_engine",
@@ -106,10 +118,14 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
+#: "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet);
+#: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
-    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes"}
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+    | {"stream", "crawled", "lang", "language-facet", "check"}
     | {"near", "sentence", "join"}
-)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
+)
+#: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,7 @@ class EngineArticle:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +172,42 @@ class EngineResults:
     articles: tuple[EngineArticle, ...]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: the parts of the index that did not answer: the result holds only the others' matches
+    missing: tuple[str, ...] = ()
+    #: matches per publication day (``DayCount``s, undated as ``day=None``), when the engine
+    #: declares "timeline"
+    days: tuple[DayCount, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Matching articles and documents (per kind) published on one UTC day (None: undated)."""
+
+    day: date | None
+    articles: int
+    hits: dict[str, int]
+
+
+@dataclass(frozen=True)
+class EngineMatch:
+    """One matching document with everything an export row or an alert shows; ``spans`` are
+    filled only when asked for. A new stored field joins as one more attribute."""
+
+    doc_id: str
+    article_id: str
+    kind: str
+    position: int
+    text: str
+    score: float
+    headline: str | None
+    source: str | None
+    published: datetime | None
+    url: str | None
+    byline: str | None
+    credit: str | None
+    photo_date: date | None
+    spans: tuple[Span, ...] = ()
+    speaker: str | None = None  # quote documents only
 
 
 class EngineWriter(Protocol):
@@ -222,12 +275,59 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class MatchStream:
+    """Every match of one search, matched already (``total`` documents, on index
+    ``generation``), read one at a time from ``rows``."""
+
+    total: int
+    generation: int
+    rows: Iterator[EngineMatch]
+
+
+@runtime_checkable
+class TimelineEngine(Engine, Protocol):
+    """An engine declaring "timeline": ``search`` fills ``EngineResults.days``, and
+    ``index_days`` counts every live article per publication day (normalising a timeline)."""
+
+    def index_days(self) -> tuple[DayCount, ...]: ...
+
+
+@runtime_checkable
+class StreamingEngine(Engine, Protocol):
+    """An engine declaring "stream": ``matches`` yields every matching document (filters of
+    ``params`` applied, its page ignored) one at a time, in ``params.sort`` order with ties by
+    article id then position, so memory stays flat however many match. ``article_ids``
+    restricts matching to those articles (watches look only at what a commit changed);
+    ``spans`` asks for match spans in each text. The matching is done before it returns (the
+    count is known before the first row); the rows hold one generation until they end."""
+
+    def matches(
+        self,
+        tree: Group,
+        params: SearchParams,
+        *,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream: ...
+
+
+@runtime_checkable
+class CheckableEngine(Engine, Protocol):
+    """An engine declaring "check": it can verify its files and rebuild damaged ones. Opened
+    in mode "check" it must open nothing that damage could break (``indexer.checking``)."""
+
+    def check(self, *, repair: bool = False) -> CheckReport: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field == "lang":
+        return frozenset({"lang"}) | needed_capabilities(replace(node, field=None))
     if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
         getattr(node, "field", None) == "speaker"
         or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
@@ -244,6 +344,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return own | needed_capabilities(node.left) | needed_capabilities(node.right)
     if isinstance(node, Side):
         return frozenset({"join"}) | needed_capabilities(node.group)
+    if isinstance(node, DateSpan) and node.field == "crawled":
+        return frozenset({"crawled"})
     children: tuple[Node, ...] = ()
     if isinstance(node, Group):
         children = node.optional + node.required + node.excluded
@@ -266,8 +368,14 @@ def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> 
         )
 
 
-#: What an engine is opened for (see the module docstring).
-Mode = Literal["read", "write", "create"]
+def check_sort(engine: Engine, sort: str) -> None:
+    """QueryError (param ``sort``) when ``sort`` needs a capability ``engine`` lacks."""
+    if sort == "crawled" and "crawled" not in engine.capabilities:
+        raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
+
+
+#: What an engine is opened for (see the module docstring; "check": only ``check`` follows).
+Mode = Literal["read", "write", "create", "check"]
 #: ``opener(location, mode)``: the engine for a location of its scheme
 Opener = Callable[[str, Mode], Engine]
 _openers: dict[str, Opener] = {}
@@ -286,6 +394,17 @@ def _whoosh(location: str, mode: Mode) -> Engine:
     from .whoosh.engine import WhooshEngine
 
     return WhooshEngine(location, mode=mode)
+
+
+def _sphinx(location: str, mode: Mode) -> Engine:
+    # imported here: the sphinx engine (and PyMySQL, its optional dependency) loads only when
+    # a sphinx:// location is opened
+    from .sphinx.engine import SphinxEngine
+
+    return SphinxEngine.open(location, mode)
+
+
+register_engine("sphinx", _sphinx)
 
 
 def open_engine(location: str | os.PathLike[str], mode: Mode = "read") -> Engine:

@@ -9,25 +9,30 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from whoosh.searching import Searcher
 
 from ...budget import Deadline
-from ...errors import QueryError
+from ...checking import CheckReport
+from ...errors import IndexBuilding, QueryError
 from ...model import Article
 from ...query.join import join_plan
 from ...query.tree import Group
 from ...results import SearchParams, Stats
-from ..base import EngineResults, Mode, Span
+from ..base import DayCount, EngineMatch, EngineResults, MatchStream, Mode, Span
 from .closeness import all_spans
 from .compile import compile_query
+from .days import index_days
 from .documents import article_from_documents
+from .integrity import guarded, writer_alive
 from .join import run_join
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
+from .repair import check_directory
 from .schema import KINDS
 from .search import run_search
+from .stream import stream_matches
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
 __all__ = ["WhooshEngine"]
@@ -44,7 +49,8 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes"}
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+        | {"stream", "crawled", "lang", "language-facet", "check"}
         | {"near", "sentence", "join"}
     )
 
@@ -56,10 +62,17 @@ class WhooshEngine:
         ranking: RankingConfig = DEFAULT,
     ) -> None:
         self.path = str(path)
-        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
         self._ranking = ranking
         self._lock = threading.Lock()
-        self._reader: Reader | None = Reader(self._ix, self.path) if mode == "read" else None
+        self._reader: Reader | None = None
+        if mode == "check":
+            return  # only check() follows, which opens what it can itself
+        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
+        if mode == "read":
+            if self._ix.doc_count_all() == 0 and writer_alive(self.path):
+                raise IndexBuilding(self.path)
+            with guarded(self.path):
+                self._reader = Reader(self._ix, self.path)
         self._writes = WriteState(self._ix)
 
     def _pool(self) -> Reader:
@@ -67,7 +80,8 @@ class WhooshEngine:
         if reader is None:
             with self._lock:
                 if self._reader is None:
-                    self._reader = Reader(self._ix, self.path)
+                    with guarded(self.path):
+                        self._reader = Reader(self._ix, self.path)
                 reader = self._reader
         return reader
 
@@ -86,8 +100,9 @@ class WhooshEngine:
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A Whoosh searcher on the latest generation, for this package and its tests; this
-        thread's alone until the ``with`` block ends."""
-        with self._pool().searcher() as searcher:
+        thread's alone until the ``with`` block ends. Reading a damaged file in the block raises
+        IndexCorrupt naming it (``integrity.guarded``)."""
+        with guarded(self.path), self._pool().searcher() as searcher:
             yield searcher
 
     def generation(self) -> int:
@@ -101,6 +116,35 @@ class WhooshEngine:
             if plan is not None:
                 return run_join(s, plan, params, deadline, self._ranking)
             return run_search(s, tree, params, deadline, self._ranking)
+
+    def index_days(self) -> tuple[DayCount, ...]:
+        with self.searcher() as s:
+            return index_days(s)
+
+    def matches(
+        self,
+        tree: Group,
+        params: SearchParams,
+        *,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream:
+        """Every match as a stream; the searcher (one generation) is held until it ends."""
+        stack = ExitStack()
+        s = stack.enter_context(self.searcher())
+        try:
+            found = stream_matches(
+                s, tree, params, self._ranking, article_ids=article_ids, spans=spans
+            )
+        except BaseException:
+            stack.close()
+            raise
+
+        def rows() -> Iterator[EngineMatch]:
+            with stack:
+                yield from found
+
+        return MatchStream(total=len(found), generation=int(s.reader().generation()), rows=rows())
 
     def spans(
         self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None
@@ -141,7 +185,13 @@ class WhooshEngine:
                 yield article
 
     def stats(self) -> Stats:
-        return self._pool().stats(_count)
+        with guarded(self.path):
+            return self._pool().stats(_count)
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Every file against its commit's checksums; with ``repair``, rebuild what is
+        damaged from the articles still readable whole (``repair``)."""
+        return check_directory(self.path, repair=repair)
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> WhooshWriter:
         return WhooshWriter(
