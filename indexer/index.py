@@ -31,6 +31,7 @@ from .export import EXPORT_FORMATS, Export
 from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
+from .query.join import join_plan
 from .query.parser import parse_query
 from .query.tree import Group
 from .results import ArticleResult, Hit, SearchResults, Stats
@@ -201,12 +202,19 @@ class NewsIndex:
         return self._engine.spans(texts, tree, None)
 
     def highlight(
-        self, texts: Sequence[str], query: str, *, time_budget: float | None = None
+        self,
+        texts: Sequence[str],
+        query: str,
+        *,
+        time_budget: float | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[str]:
         """``texts`` as escaped HTML with ``query``'s matches in ``<mark>``, as search hits mark
         them (the article page). Marking is bounded rather than refused: only the first
         MAX_QUERY_CHARS of ``query`` count, a query that cannot run marks nothing, and past
-        ``time_budget`` seconds the rest is left unmarked."""
+        ``time_budget`` seconds the rest is left unmarked. With each text's ``kinds``, a join
+        marks each side's words in its own kinds only (said: in paragraphs, pictured: in
+        captions), as its hits are marked."""
         spans: list[tuple[tuple[int, int], ...]] = [()] * len(texts)
         if query.strip():
             try:
@@ -216,8 +224,22 @@ class NewsIndex:
                 tree = None
             if tree is not None:
                 with Deadline(time.perf_counter(), time_budget, lane=None) as deadline:
-                    spans = self._engine.spans(texts, tree, deadline)
+                    spans = self._spans(texts, tree, kinds, deadline)
         return [mark_text(text, found) for text, found in zip(texts, spans, strict=True)]
+
+    def _spans(
+        self, texts: Sequence[str], tree: Group, kinds: Sequence[str] | None, deadline: Deadline
+    ) -> list[tuple[tuple[int, int], ...]]:
+        plan = join_plan(tree) if kinds is not None else None
+        if plan is None or kinds is None:
+            return self._engine.spans(texts, tree, deadline)
+        spans: list[tuple[tuple[int, int], ...]] = [()] * len(texts)
+        for side in plan.sides:
+            at = [i for i, kind in enumerate(kinds) if kind in side.kinds]
+            found = self._engine.spans([texts[i] for i in at], side.query, deadline)
+            for i, marks in zip(at, found, strict=True):
+                spans[i] = marks
+        return spans
 
     def article(self, article_id: str, *, time_budget: float | None = None) -> Article | None:
         """The article with this id, rebuilt in reading order, or None (QueryTooSlow past
@@ -258,6 +280,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
             score=hit.score,
             credit=hit.credit,
             date=hit.date,
+            side=hit.side,
             speaker=hit.speaker,
         )
         for hit in found.hits

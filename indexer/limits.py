@@ -19,6 +19,7 @@ from .query.parser import (
     MAX_TERMS,
     MIN_PREFIX,
 )
+from .query.tree import MAX_NEAR
 from .results import SORTS
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_FUZZY",
     "MAX_FUZZY_CHARS",
+    "MAX_NEAR",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",

@@ -49,6 +49,8 @@ class Hit:
     credit: str | None = None
     date: date | None = None
     speaker: str | None = None
+    #: in a join (``said:(...) pictured:(...)``), the side this hit matched; None otherwise
+    side: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class Hit:
             "credit": self.credit,
             "date": self.date.isoformat() if self.date else None,
             "speaker": self.speaker,
+            "side": self.side,
         }
 
 

@@ -110,7 +110,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Hit": {
         "type": "object",
-        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "speaker"],
+        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "speaker", "side"],
         "properties": {
             "doc_id": {"type": "string"},
             "kind": {"type": "string", "enum": list(PAGE_KINDS)},
@@ -124,6 +124,11 @@ _SCHEMAS: dict[str, Any] = {
             "speaker": {
                 **_NULLABLE_STRING,
                 "description": "Who said it, the fullest name the article gives (quotes only).",
+            },
+            "side": {
+                "type": ["string", "null"],
+                "enum": ["said", "pictured", None],
+                "description": "In a said:(...) pictured:(...) join, the side the hit matched.",
             },
         },
     },

@@ -84,7 +84,12 @@ def article_blocks(
         pieces.append(paragraph_texts(article, i))
     kinds.extend(("note", None, None) for _ in article.notes)
     pieces.extend([note] for note in article.notes)
-    marked = iter(index.highlight([t for p in pieces for t in p], query, time_budget=time_budget))
+    flat_kinds = [kind for (kind, _, _), texts in zip(kinds, pieces, strict=True) for _ in texts]
+    marked = iter(
+        index.highlight(
+            [t for p in pieces for t in p], query, time_budget=time_budget, kinds=flat_kinds
+        )
+    )
     blocks = []
     paragraph = 0
     for position, ((kind, credit, when), texts) in enumerate(zip(kinds, pieces, strict=True)):

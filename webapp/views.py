@@ -11,7 +11,16 @@ from flask import Flask, url_for
 from jinja2 import StrictUndefined
 from markupsafe import Markup
 
-from indexer import DEFAULT_SORT, HITS_SHOWN, KINDS, MAX_FUZZY, MAX_QUERY_CHARS, MIN_PREFIX, SORTS
+from indexer import (
+    DEFAULT_SORT,
+    HITS_SHOWN,
+    KINDS,
+    MAX_FUZZY,
+    MAX_NEAR,
+    MAX_QUERY_CHARS,
+    MIN_PREFIX,
+    SORTS,
+)
 
 from .context import SearchRequest
 from .facets import KIND_LABELS
@@ -126,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
         DEFAULT_SORT=DEFAULT_SORT,
         HITS_SHOWN=HITS_SHOWN,
         MAX_FUZZY=MAX_FUZZY,
+        MAX_NEAR=MAX_NEAR,
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
         MIN_PREFIX=MIN_PREFIX,
         PAGE_KINDS=PAGE_KINDS,

@@ -162,7 +162,8 @@ def render_results(
             text = snippet_to_text(hit.snippet, color=color)
             if hit.kind == "caption" and hit.credit:
                 text += f" ({safe(hit.credit)})"
-            out.append(_wrap(f"[{hit.kind}] {text}", indent="   "))
+            label = f"{hit.side}: {hit.kind}" if hit.side else hit.kind  # a join's side
+            out.append(_wrap(f"[{label}] {text}", indent="   "))
         if article.more_hits:
             out.append(f"   … and {_plural(article.more_hits, 'more hit')} in this article")
         out.append("")

@@ -38,8 +38,12 @@ What an engine receives and must do:
 - ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
-  are query constructs; "check" means the engine implements ``CheckableEngine.check`` (verify
-  its files, repair them; opened in mode "check" it must open nothing damage could break);
+  are query constructs, and so are "near" (``"a b"~N``, ``a NEAR/N b``), "sentence"
+  (``a SENTENCE b``) and "join" (``said:(...) pictured:(...)``, ``query.join``: the articles
+  where every side present has a hit, with the hits of each side marked by ``EngineHit.side``
+  and counted in the totals and facets); "check" means the engine implements
+  ``CheckableEngine.check`` (verify its files, repair them; opened in mode "check" it must open
+  nothing damage could break);
   "proximity" (unquoted words near each other score higher), "facets"
   and "suggest" describe what results hold; "quotes" says the engine stores an article's
   quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
@@ -73,7 +77,19 @@ from ..budget import Deadline
 from ..checking import CheckReport
 from ..errors import NewsfindError, QueryError
 from ..model import Article
-from ..query.tree import DateSpan, Fuzzy, Group, Node, Phrase, Prefix, Word
+from ..query.tree import (
+    DateSpan,
+    Fuzzy,
+    Group,
+    Near,
+    Node,
+    Phrase,
+    Prefix,
+    SameSentence,
+    Side,
+    Sloppy,
+    Word,
+)
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -107,6 +123,7 @@ Span = tuple[int, int]
 CAPABILITIES = frozenset(
     {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
     | {"stream", "crawled", "lang", "language-facet", "check"}
+    | {"near", "sentence", "join"}
 )
 #: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
@@ -124,6 +141,8 @@ class EngineHit:
     credit: str | None = None
     date: date | None = None
     speaker: str | None = None  # quote hits only
+    #: in a join, the side the hit matched ("said" or "pictured"); None otherwise
+    side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -318,6 +337,13 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
+    if isinstance(node, Sloppy):
+        return frozenset({"near"})
+    if isinstance(node, Near | SameSentence):
+        own = frozenset({"near" if isinstance(node, Near) else "sentence"})
+        return own | needed_capabilities(node.left) | needed_capabilities(node.right)
+    if isinstance(node, Side):
+        return frozenset({"join"}) | needed_capabilities(node.group)
     if isinstance(node, DateSpan) and node.field == "crawled":
         return frozenset({"crawled"})
     children: tuple[Node, ...] = ()

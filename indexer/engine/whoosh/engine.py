@@ -17,14 +17,16 @@ from ...budget import Deadline
 from ...checking import CheckReport
 from ...errors import IndexBuilding, QueryError
 from ...model import Article
+from ...query.join import join_plan
 from ...query.tree import Group
 from ...results import SearchParams, Stats
 from ..base import DayCount, EngineMatch, EngineResults, MatchStream, Mode, Span
+from .closeness import all_spans
 from .compile import compile_query
 from .days import index_days
 from .documents import article_from_documents
-from .highlight import match_spans
 from .integrity import guarded, writer_alive
+from .join import run_join
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
 from .repair import check_directory
@@ -49,6 +51,7 @@ class WhooshEngine:
     capabilities = frozenset(
         {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
         | {"stream", "crawled", "lang", "language-facet", "check"}
+        | {"near", "sentence", "join"}
     )
 
     def __init__(
@@ -108,7 +111,10 @@ class WhooshEngine:
         return self._reader.generation()
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
+        plan = join_plan(tree)
         with self.searcher() as s:
+            if plan is not None:
+                return run_join(s, plan, params, deadline, self._ranking)
             return run_search(s, tree, params, deadline, self._ranking)
 
     def index_days(self) -> tuple[DayCount, ...]:
@@ -153,9 +159,7 @@ class WhooshEngine:
                 compiled = compile_query(tree, s, check) if check else compile_query(tree, s)
                 analyzer = s.schema["text"].analyzer
                 for text in texts:
-                    spans = match_spans(
-                        text, analyzer, compiled.marks, compiled.phrases, limit=None, check=check
-                    )
+                    spans = all_spans(text, analyzer, compiled, limit=None, check=check)
                     found.append(tuple(spans))
             except QueryError:
                 pass  # out of time, or nothing to mark: the rest unmarked

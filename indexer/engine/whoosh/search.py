@@ -16,6 +16,7 @@ best ones; ties go to the newer article.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -30,13 +31,14 @@ from ...results import SearchParams
 from ..base import EngineArticle, EngineHit, EngineResults, Span
 from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
+from .closeness import all_spans
 from .columns import NO_DATE, Columns, columns
 from .compile import CompiledQuery, compile_query
 from .days import day_counts
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
 from .filters import Filters
-from .highlight import match_spans
+from .highlight import ANALYZE_CHARS
 from .match import match_segments
 from .ranking import DEFAULT, RankingConfig
 from .suggest import suggest
@@ -243,12 +245,18 @@ def _as_date(value: Any) -> date | None:
 
 
 def _article_result(
-    searcher: Any, compiled: CompiledQuery, score: float, hits: list[tuple[float, int]]
+    searcher: Any,
+    compiled: CompiledQuery,
+    score: float,
+    hits: list[tuple[float, int]],
+    sides: Mapping[int, tuple[str, CompiledQuery]] | None = None,
 ) -> EngineArticle:
+    """One article of the page; ``sides`` (a join's) gives each hit's side and the query
+    that marks it."""
     analyzer = searcher.schema["text"].analyzer
 
-    def spans(text: str) -> tuple[Span, ...]:
-        return tuple(match_spans(text, analyzer, compiled.marks, compiled.phrases))
+    def spans(text: str, query: CompiledQuery = compiled) -> tuple[Span, ...]:
+        return tuple(all_spans(text, analyzer, query, limit=ANALYZE_CHARS))
 
     shown: list[EngineHit] = []
     first: dict[str, Any] = {}
@@ -260,17 +268,19 @@ def _article_result(
         text = stored.get("text") or ""
         caption = stored.get("kind") == "caption"
         quote = stored.get("kind") == "quote"
+        side, query = sides[docnum] if sides else (None, compiled)
         shown.append(
             EngineHit(
                 doc_id=stored.get("doc_id") or "",
                 kind=stored.get("kind") or "",
                 position=int(stored.get("position") or 0),
                 text=text,
-                spans=spans(text),
+                spans=spans(text, query),
                 score=hit_score,
                 credit=stored.get("credit") if caption else None,
                 date=_as_date(stored.get("photo_date")) if caption else None,
                 speaker=stored.get("speaker") if quote else None,
+                side=side,
             )
         )
     published = first.get("published")
