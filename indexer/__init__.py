@@ -23,6 +23,8 @@ from .errors import (
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
 from .limits import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     FACET_LIMIT,
@@ -42,7 +44,7 @@ from .limits import (
     SORTS,
 )
 from .model import Article, Caption, article_from_json, parse_published
-from .results import ArticleResult, Hit, SearchParams, SearchResults
+from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "Copy",
     "Hit",
     "IndexLocked",
     "IndexNotFound",
@@ -62,6 +65,7 @@ __all__ = [
     "SearchParams",
     "SearchResults",
     "Stats",
+    "StoryInfo",
     "WorkerDied",
     "article_from_json",
     "delete_articles",
@@ -70,6 +74,8 @@ __all__ = [
     "open_index",
     "parse_published",
     # the names and limits callers state to their users (limits.py): read them, never restate
+    "COLLAPSES",
+    "DEFAULT_COLLAPSE",
     "DEFAULT_PER_PAGE",
     "DEFAULT_SORT",
     "FACETS",

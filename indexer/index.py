@@ -15,13 +15,17 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from .budget import Deadline
-from .engine.base import Engine, EngineArticle, check_capabilities, open_engine
+from .engine.base import Engine, EngineArticle, StoryEngine, check_capabilities, open_engine
 from .errors import QueryError
-from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
+from .limits import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT
+from .lineage.article import ArticleLineage, build_lineage
+from .lineage.info import story_info
+from .lineage.query import story_params
+from .lineage.stories import Stories
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
 from .query.parser import parse_query
-from .results import ArticleResult, Hit, SearchResults, Stats
+from .results import ArticleResult, Hit, SearchResults, Stats, StoryInfo
 from .snippets import hit_snippet, mark_text
 
 __all__ = ["NewsIndex", "Stats", "open_index"]
@@ -75,6 +79,7 @@ class NewsIndex:
         page: int | str = 1,
         per_page: int | str = DEFAULT_PER_PAGE,
         time_budget: float | None = None,
+        collapse: str = DEFAULT_COLLAPSE,
     ) -> SearchResults:
         """Search the index: articles best first, each with its best hits and snippets.
 
@@ -92,12 +97,15 @@ class NewsIndex:
             sort=sort,
             page=page,
             per_page=per_page,
+            collapse=collapse,
         )
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree)
+            params = story_params(params, tree, self.capabilities)
             found = self._engine.search(tree, params, deadline)
-            results = tuple(_article_result(a) for a in found.articles)
+            stories = found.stories or self._stories()
+            results = tuple(_article_result(a, stories) for a in found.articles)
         return SearchResults(
             params=params,
             total_hits=found.total_hits,
@@ -106,7 +114,24 @@ class NewsIndex:
             facets=found.facets,
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+            total_stories=found.total_stories,
         )
+
+    def _stories(self) -> Stories | None:
+        if isinstance(self._engine, StoryEngine) and "stories" in self._engine.capabilities:
+            return self._engine.stories()
+        return None
+
+    def lineage(self, article_id: str) -> ArticleLineage:
+        """What the article page and ``show --json`` tell of an article's lineage: its story
+        (``to_json`` gives the keys they add to the article's JSON)."""
+        return build_lineage(self, article_id)
+
+    def story(self, article_id: str) -> StoryInfo | None:
+        """The story of an article: its lead and every copy, oldest first (None when the
+        article is unknown or the engine keeps no stories)."""
+        stories = self._stories()
+        return story_info(stories, article_id) if stories is not None else None
 
     def highlight(
         self, texts: Sequence[str], query: str, *, time_budget: float | None = None
@@ -146,7 +171,7 @@ class NewsIndex:
         return self._engine.stats()
 
 
-def _article_result(found: EngineArticle) -> ArticleResult:
+def _article_result(found: EngineArticle, stories: Stories | None) -> ArticleResult:
     hits = tuple(
         Hit(
             doc_id=hit.doc_id,
@@ -170,6 +195,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         more_hits=found.more_hits,
         dateline=found.dateline,
         byline=found.byline,
+        story=story_info(stories, found.article_id) if stories is not None else None,
     )
 
 

@@ -10,7 +10,15 @@ import re
 from datetime import date, datetime
 
 from .errors import QueryError
-from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from .limits import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+)
 from .model import KINDS
 from .results import SORTS, SearchParams
 
@@ -93,6 +101,7 @@ def make_params(
     sort: str | None = DEFAULT_SORT,
     page: int | str = 1,
     per_page: int | str = DEFAULT_PER_PAGE,
+    collapse: str | None = DEFAULT_COLLAPSE,
 ) -> SearchParams:
     """A validated SearchParams, or QueryError naming the first bad parameter."""
     if not isinstance(query, str):
@@ -111,6 +120,11 @@ def make_params(
     sort = (_optional(sort) or DEFAULT_SORT).lower()
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}", "sort")
+    collapse = (_optional(collapse) or DEFAULT_COLLAPSE).lower()
+    if collapse not in COLLAPSES:
+        raise QueryError(
+            f"collapse must be one of {', '.join(COLLAPSES)}, not {collapse[:40]!r}", "collapse"
+        )
     start = _as_date(date_from, "from")
     end = _as_date(date_to, "to")
     if start and end and start > end:
@@ -124,4 +138,5 @@ def make_params(
         sort=sort,
         page=_as_int(page, "page", 1, MAX_PAGE),
         per_page=_as_int(per_page, "per_page", 1, MAX_PER_PAGE),
+        collapse=collapse,
     )

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["Hit", "ArticleResult", "SearchResults", "SearchParams", "SORTS", "Stats"]
+__all__ = [
+    "Hit",
+    "ArticleResult",
+    "SearchResults",
+    "SearchParams",
+    "SORTS",
+    "Stats",
+    "Copy",
+    "StoryInfo",
+]
 
 #: Accepted values of ``sort``.
 SORTS = ("relevance", "newest", "oldest")
@@ -56,6 +65,53 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """One copy of a story: which article, from whom, when, and how alike the lead it is
+    (estimated Jaccard of body shingles; None when either has no fingerprint)."""
+
+    article_id: str
+    source: str | None
+    published: datetime | None
+    headline: str | None
+    similarity: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "headline": self.headline,
+            "similarity": None if self.similarity is None else round(self.similarity, 3),
+        }
+
+
+@dataclass(frozen=True)
+class StoryInfo:
+    """The story an article belongs to: its id (``story:ID``), its lead (earliest copy) and
+    every copy, oldest first (the lead included; ``size`` counts them)."""
+
+    story_id: str
+    lead: Copy
+    copies: tuple[Copy, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.copies)
+
+    def others(self, article_id: str) -> tuple[Copy, ...]:
+        """The copies other than ``article_id``."""
+        return tuple(c for c in self.copies if c.article_id != article_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.story_id,
+            "lead": self.lead.to_json(),
+            "size": self.size,
+            "copies": [c.to_json() for c in self.copies],
+        }
+
+
+@dataclass(frozen=True)
 class ArticleResult:
     """An article in the results: its metadata, its best hits (at most 3) and how many more."""
 
@@ -69,6 +125,8 @@ class ArticleResult:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    #: its story, when the engine keeps stories
+    story: StoryInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +140,8 @@ class ArticleResult:
             "score": round(self.score, 4),
             "more_hits": self.more_hits,
             "hits": [h.to_json() for h in self.hits],
+            "story": self.story.to_json() if self.story else None,
+            "other_copies": len(self.story.others(self.article_id)) if self.story else 0,
         }
 
 
@@ -97,6 +157,8 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    #: "story": one result per story (``indexer.lineage``); "none": every matching article
+    collapse: str = "none"
 
 
 @dataclass(frozen=True)
@@ -115,6 +177,8 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     took_ms: float = 0.0
+    #: stories among the matching articles (None when the engine keeps no stories)
+    total_stories: int | None = None
 
     @property
     def query(self) -> str:
@@ -131,13 +195,18 @@ class SearchResults:
     @property
     def pages(self) -> int:
         """How many pages of articles there are (at least 1)."""
-        return max(1, -(-self.total_articles // self.per_page))
+        shown = self.total_articles
+        if self.params.collapse == "story" and self.total_stories is not None:
+            shown = self.total_stories
+        return max(1, -(-shown // self.per_page))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "total_hits": self.total_hits,
             "total_articles": self.total_articles,
+            "total_stories": self.total_stories,
+            "collapse": self.params.collapse,
             "page": self.page,
             "per_page": self.per_page,
             "took_ms": round(self.took_ms, 2),

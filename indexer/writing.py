@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from .engine.base import Engine, EngineWriter, open_engine
 from .errors import ParseError, WorkerDied
+from .lineage.fingerprint import fingerprint
 from .model import Article
 
 __all__ = [
@@ -98,6 +99,8 @@ class ArticleWriter:
         # added, updated and documents of the uncommitted batch, moved to ``report`` at commit
         self._batch = IndexReport()
         self._engine: Engine = open_engine(self.path, "create")
+        # fingerprints are stored only where the engine keeps them (docs/lineage.md)
+        self._stories = "stories" in self._engine.capabilities
         self._writer: EngineWriter | None = None
         # article id -> content hash of what this uncommitted batch already holds
         self._pending: dict[str, str] = {}
@@ -139,7 +142,10 @@ class ArticleWriter:
             self.report.unchanged += 1
             return "unchanged"
         try:
-            documents = self._writer.replace(article, digest)
+            if self._stories:
+                documents = self._writer.replace(article, digest, lineage=fingerprint(article))
+            else:
+                documents = self._writer.replace(article, digest)
         except WorkerDied as exc:
             raise self._abandon(exc, 1) from None
         self._batch.documents += documents

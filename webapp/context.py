@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 
 from flask import current_app
 
-from indexer import DEFAULT_PER_PAGE, DEFAULT_SORT, NewsIndex, QueryError
+from indexer import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT, NewsIndex, QueryError
 from indexer.results import SearchResults
 
 __all__ = ["SEARCH_PARAMS", "SearchContext", "SearchRequest", "search_context"]
 
 #: The parameters every search route reads (INTERFACE.md); anything else is ignored.
-SEARCH_PARAMS = ("q", "kind", "source", "from", "to", "sort", "page", "per_page")
+SEARCH_PARAMS = ("q", "kind", "source", "from", "to", "sort", "page", "per_page", "collapse")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class SearchRequest:
     sort: str = ""
     page: str = ""
     per_page: str = ""
+    collapse: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> SearchRequest:
@@ -46,6 +47,7 @@ class SearchRequest:
             sort=args.get("sort", ""),
             page=args.get("page", ""),
             per_page=args.get("per_page", ""),
+            collapse=args.get("collapse", ""),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -59,6 +61,7 @@ class SearchRequest:
             "sort": self.sort,
             "page": self.page,
             "per_page": self.per_page,
+            "collapse": self.collapse,
         }
         return {name: value for name, value in pairs.items() if value}
 
@@ -108,6 +111,7 @@ def search_context(
             page=request.page or 1,
             per_page=per_page or request.per_page or DEFAULT_PER_PAGE,
             time_budget=current_app.config.get("QUERY_TIME_BUDGET"),
+            collapse=request.collapse or DEFAULT_COLLAPSE,
         )
     except QueryError as exc:
         return SearchContext(request=request, error=exc)

@@ -19,7 +19,7 @@ import click
 from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
 from ..index import NewsIndex, open_index
 from ..ingest.paths import expand_paths, iter_articles, total_bytes
-from ..limits import DEFAULT_PER_PAGE, DEFAULT_SORT, KINDS, MAX_PER_PAGE, SORTS
+from ..limits import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT, KINDS, MAX_PER_PAGE, SORTS
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
     DEFAULT_PROCS,
@@ -175,6 +175,13 @@ def index_cmd(
     metavar="N",
     help=f"Articles a page (1-{MAX_PER_PAGE}).",
 )
+@click.option(
+    "--collapse",
+    default=DEFAULT_COLLAPSE,
+    show_default=True,
+    metavar="MODE",
+    help="story: one result per story (near-copies grouped); none: every article.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @index_option
 def search_cmd(
@@ -186,6 +193,7 @@ def search_cmd(
     sort: str,
     page: str,
     per_page: str,
+    collapse: str,
     as_json: bool,
     index_dir: str,
 ) -> None:
@@ -195,7 +203,7 @@ def search_cmd(
     Query language: words (any form: visit finds visiting), "exact phrases",
     AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
     source: byline: dateline:, infra*, Puttin~, published:2023-10-01..2023-10-31,
-    published:>=2023-10-17, photo_date:2023-10.
+    published:>=2023-10-17, photo_date:2023-10, story:ID (a story's copies).
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
     with _open(index_dir) as ix:
@@ -209,6 +217,7 @@ def search_cmd(
                 sort=sort,
                 page=page,
                 per_page=per_page,
+                collapse=collapse,
             )
         except QueryError as exc:
             raise UsageFailure(exc.message) from None
@@ -226,10 +235,11 @@ def show_cmd(article_id: str, index_dir: str, as_json: bool) -> None:
     """One article, in reading order."""
     with _open(index_dir) as ix:
         article = ix.article(article_id)
+        lineage = ix.lineage(article_id).to_json() if article is not None and as_json else {}
     if article is None:
         raise click.ClickException(f"no article with id {article_id!r}")
     if as_json:
-        click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**article.to_json(), **lineage}, ensure_ascii=False, indent=2))
     else:
         click.echo(render_article(article, color=sys.stdout.isatty()))
 

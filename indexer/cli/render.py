@@ -127,9 +127,13 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
             out.append(_wrap(f"[{hit.kind}] {text}", indent="   "))
         if article.more_hits:
             out.append(f"   … and {_plural(article.more_hits, 'more hit')} in this article")
+        out.extend(story_lines(article))
         out.append("")
     articles = _plural(results.total_articles, "article")
     hits = _plural(results.total_hits, "hit")
+    if results.total_stories is not None:
+        n = results.total_stories
+        hits += f", {n:,} stor{'y' if n == 1 else 'ies'}"
     out.append(
         f"{articles}, {hits}; page {results.page} of {results.pages} ({results.took_ms:.0f} ms)"
     )
@@ -138,3 +142,7 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+# at the end: render_story reads terminal_text from this module
+from .render_story import story_lines  # noqa: E402

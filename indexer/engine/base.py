@@ -21,7 +21,8 @@ What an engine receives and must do:
   ``Group``), never a query string: translate the tree. ``params`` (``indexer.results
   .SearchParams``) are validated already: the filters ``kind``, ``source`` (case-insensitive),
   ``date_from``/``date_to`` (whole days, inclusive, on ``published``), ``sort`` (one of
-  ``SORTS``), and the page asked for. Answer with ``EngineResults``: the page's articles best
+  ``SORTS``, or "story" on engines with "stories": oldest first, undated last, ties by id),
+  ``collapse``, and the page asked for. Answer with ``EngineResults``: the page's articles best
   first (an article scores as its best hit; ``more_hits`` counts its hits beyond the
   ``HITS_SHOWN`` given), each hit with its document's full ``text`` and the character ``spans``
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
@@ -38,7 +39,12 @@ What an engine receives and must do:
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
   are query constructs; "proximity" (unquoted words near each other score higher), "facets"
-  and "suggest" describe what results hold.
+  and "suggest" describe what results hold. "stories" (``indexer.lineage``, docs/lineage.md):
+  the writer's ``replace`` takes ``lineage=`` (an article's fingerprint, opaque text) and
+  stores it with the article's documents, committed with them; ``stories()`` returns
+  ``lineage.build_stories`` of every live article's record (cache it per generation); searches
+  honour ``params.collapse == "story"`` (one article per story, ``total_stories`` exact) and
+  ``story:ID`` (the story's copies: a filter on its members' article ids).
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -65,8 +71,9 @@ from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
 from ..errors import NewsfindError, QueryError
+from ..lineage.stories import Stories
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix
+from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix, Word
 from ..results import SearchParams, Stats
 
 __all__ = [
@@ -78,6 +85,7 @@ __all__ = [
     "EngineWriter",
     "Mode",
     "Span",
+    "StoryEngine",
     "check_capabilities",
     "needed_capabilities",
     "open_engine",
@@ -88,7 +96,7 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "stories"})
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,10 @@ class EngineResults:
     articles: tuple[EngineArticle, ...]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: with "stories": how many stories the matching articles belong to, and the table the
+    #: search grouped them by (so the caller names leads and copies from the same generation)
+    total_stories: int | None = None
+    stories: Stories | None = None
 
 
 class EngineWriter(Protocol):
@@ -151,10 +163,11 @@ class EngineWriter(Protocol):
         documents are not all there (each stores how many it has), None when not stored."""
         ...
 
-    def replace(self, article: Article, digest: str) -> int:
-        """Delete every document of the article, add its new ones storing ``digest``, at
-        once at the commit; how many documents it has now. Raises ``WorkerDied`` when a
-        writing process died (the batch is then lost: cancel it)."""
+    def replace(self, article: Article, digest: str, *, lineage: str | None = None) -> int:
+        """Delete every document of the article, add its new ones storing ``digest`` (and
+        ``lineage``, its fingerprint, on engines declaring "stories"), at once at the commit;
+        how many documents it has now. Raises ``WorkerDied`` when a writing process died (the
+        batch is then lost: cancel it)."""
         ...
 
     def delete(self, article_id: str) -> bool:
@@ -198,6 +211,13 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class StoryEngine(Protocol):
+    """What an engine declaring "stories" has besides ``Engine``'s members."""
+
+    def stories(self) -> Stories: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
@@ -206,6 +226,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"prefix"})
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
+    if isinstance(node, Word) and node.field == "story":
+        return frozenset({"stories"})
     children: tuple[Node, ...] = ()
     if isinstance(node, Group):
         children = node.optional + node.required + node.excluded

@@ -415,7 +415,7 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.facets == {}
     if "suggest" not in declared:
         assert results.suggestion is None
-    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"}
+    assert declared <= {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "stories"}
 
 
 def test_words_near_each_other_rank_first(make_index: MakeIndex) -> None:

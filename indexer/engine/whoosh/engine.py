@@ -15,6 +15,7 @@ from whoosh.searching import Searcher
 
 from ...budget import Deadline
 from ...errors import QueryError
+from ...lineage.stories import Stories
 from ...model import Article
 from ...query.tree import Group
 from ...results import SearchParams, Stats
@@ -26,6 +27,7 @@ from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
 from .schema import KINDS
 from .search import run_search
+from .stories import searcher_stories
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
 __all__ = ["WhooshEngine"]
@@ -41,7 +43,9 @@ class WhooshEngine:
     ``ranking`` swaps the scoring constants (the relevance benchmark compares settings)."""
 
     name = "whoosh"
-    capabilities = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest"})
+    capabilities = frozenset(
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "stories"}
+    )
 
     def __init__(
         self,
@@ -136,6 +140,11 @@ class WhooshEngine:
 
     def stats(self) -> Stats:
         return self._pool().stats(_count)
+
+    def stories(self) -> Stories:
+        """The stories of the latest generation (``lineage``), built once per generation."""
+        with self.searcher() as s:
+            return searcher_stories(s)
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> WhooshWriter:
         return WhooshWriter(

@@ -70,4 +70,6 @@ def make_schema() -> fields.Schema:
         # the article's publication month, "2023-10", for the month facet
         month=fields.ID(sortable=True),
         content_hash=fields.STORED(),
+        # the article's fingerprint (``indexer.lineage``), on its first document only
+        lineage=fields.STORED(),
     )
