@@ -90,6 +90,7 @@ class ArticleWriter:
         batch_articles: int = DEFAULT_BATCH_ARTICLES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         procs: int = 1,
+        fingerprints: bool = True,
     ) -> None:
         self.path = os.fspath(path)
         self.batch_articles = batch_articles
@@ -99,8 +100,9 @@ class ArticleWriter:
         # added, updated and documents of the uncommitted batch, moved to ``report`` at commit
         self._batch = IndexReport()
         self._engine: Engine = open_engine(self.path, "create")
-        # fingerprints are stored only where the engine keeps them (docs/lineage.md)
-        self._stories = "stories" in self._engine.capabilities
+        # fingerprints are stored only where the engine keeps them (docs/lineage.md); off only
+        # for benchmarks.lineage, which measures what they cost
+        self._stories = fingerprints and "stories" in self._engine.capabilities
         self._writer: EngineWriter | None = None
         # article id -> content hash of what this uncommitted batch already holds
         self._pending: dict[str, str] = {}

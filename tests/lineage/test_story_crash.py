@@ -59,7 +59,8 @@ def test_a_kill_inside_a_commit_leaves_stories_consistent(tmp_path: Path, stage:
     driver = tmp_path / "driver.py"
     driver.write_text(KILL_DRIVER, encoding="utf-8")
     killed = subprocess.run(
-        [sys.executable, str(driver), stage, "3", "--batch", str(BATCH), str(jsonl), str(index_dir)],
+        [sys.executable, str(driver), stage, "3", "--batch", str(BATCH), str(jsonl),
+         str(index_dir)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert killed.returncode == -9, killed.stderr
