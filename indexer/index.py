@@ -123,9 +123,10 @@ class NewsIndex:
         return None
 
     def lineage(self, article_id: str) -> ArticleLineage:
-        """What the article page and ``show --json`` tell of an article's lineage: its story
-        (``to_json`` gives the keys they add to the article's JSON)."""
-        return build_lineage(self, article_id)
+        """What the article page and ``show --json`` tell of an article's lineage: its story,
+        the other versions against the lead, its paragraphs and photos found in other
+        articles (``to_json`` gives the keys they add to the article's JSON)."""
+        return build_lineage(self, article_id, self._stories())
 
     def story(self, article_id: str) -> StoryInfo | None:
         """The story of an article: its lead and every copy, oldest first (None when the

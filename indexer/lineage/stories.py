@@ -19,7 +19,8 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from .minhash import PERMUTATIONS, decode
+from .fingerprint import Fingerprint, parse_fingerprint
+from .minhash import PERMUTATIONS
 
 __all__ = ["THRESHOLD", "BANDS", "StoryRecord", "Stories", "build_stories", "story_id_of"]
 
@@ -65,7 +66,10 @@ class Stories:
         records: Sequence[StoryRecord],
         labels: npt.NDArray[np.int64],
         signatures: dict[int, npt.NDArray[np.uint32]],
+        prints: Sequence[Fingerprint | None] = (),
     ) -> None:
+        self._prints = list(prints) or [None] * len(records)
+        self._uses: _Uses | None = None
         self._records = list(records)
         self._index = {r.article_id: i for i, r in enumerate(self._records)}
         self._signatures = signatures
@@ -106,17 +110,86 @@ class Stories:
     def story_ids(self) -> list[str]:
         return sorted(self._members)
 
+    def _reuse(self) -> _Uses:
+        # built on the first article page that asks, not by every search (a benign race: two
+        # threads may both build it, and either result is the same)
+        if self._uses is None:
+            self._uses = _Uses.of(self._prints)
+        return self._uses
+
+    def paragraph_reuse(self, article_id: str) -> list[tuple[int, tuple[StoryRecord, ...]]]:
+        """For each of the article's paragraphs found (exactly or but for case, punctuation
+        and spacing) in articles outside its story: its index among the paragraphs, and those
+        articles, oldest first."""
+        at = self._index.get(article_id)
+        found = self._prints[at] if at is not None else None
+        if at is None or found is None:
+            return []
+        story = self._story_of[at]
+        uses = self._reuse().paragraphs
+        out = []
+        for n, h in enumerate(found.paragraphs):
+            others = {i for i in uses.get(h, ()) if h and self._story_of[i] != story}
+            if others:
+                out.append((n, tuple(sorted((self._records[i] for i in others), key=_lead_key))))
+        return out
+
+    def caption_reuse(
+        self, article_id: str
+    ) -> list[tuple[int, tuple[tuple[StoryRecord, bool], ...]]]:
+        """For each of the article's captions whose text recurs in other articles: its index,
+        and every use oldest first (this article's included), each with whether its credit
+        differs from this article's."""
+        at = self._index.get(article_id)
+        found = self._prints[at] if at is not None else None
+        if at is None or found is None:
+            return []
+        uses = self._reuse().captions
+        out = []
+        for n, (text, credit) in enumerate(found.captions):
+            here = uses.get(text, ())
+            if len({i for i, _ in here}) > 1:
+                ordered = sorted(here, key=lambda u: _lead_key(self._records[u[0]]))
+                out.append((n, tuple((self._records[i], c != credit) for i, c in ordered)))
+        return out
+
+
+@dataclass(frozen=True)
+class _Uses:
+    """Where each paragraph and caption text hash occurs: record indexes (with the credit)."""
+
+    paragraphs: dict[int, tuple[int, ...]]
+    captions: dict[int, tuple[tuple[int, int], ...]]
+
+    @classmethod
+    def of(cls, prints: Sequence[Fingerprint | None]) -> _Uses:
+        paragraphs: dict[int, list[int]] = {}
+        captions: dict[int, list[tuple[int, int]]] = {}
+        for i, found in enumerate(prints):
+            if found is None:
+                continue
+            for h in set(found.paragraphs) - {0}:
+                paragraphs.setdefault(h, []).append(i)
+            for text, credit in set(found.captions):
+                captions.setdefault(text, []).append((i, credit))
+        return cls(
+            {h: tuple(v) for h, v in paragraphs.items() if len(v) > 1},
+            {h: tuple(v) for h, v in captions.items() if len(v) > 1},
+        )
+
 
 def build_stories(records: Iterable[StoryRecord], threshold: float = THRESHOLD) -> Stories:
     """The stories of a set of articles (any order in, the same stories out)."""
     ordered = sorted(records, key=lambda r: r.article_id)
     signatures: dict[int, npt.NDArray[np.uint32]] = {}
+    prints: list[Fingerprint | None] = []
     for i, record in enumerate(ordered):
-        sig = decode(record.fingerprint) if record.fingerprint else None
-        if sig is not None:
-            signatures[i] = sig
+        found = parse_fingerprint(record.fingerprint)
+        prints.append(found)
+        if found is not None and found.signature is not None:
+            signatures[i] = found.signature
     labels = _components(len(ordered), signatures, threshold)
-    return Stories(ordered, labels, signatures)
+    return Stories(ordered, labels, signatures, prints)
 
 
 def _components(

@@ -146,7 +146,7 @@ def test_search_and_show_print_control_characters_as_symbols(build_index: BuildI
 
 
 #: What ``show --json`` adds to the article JSON.
-LINEAGE_KEYS = {"story"}
+LINEAGE_KEYS = {"story", "versions", "paragraph_reuse", "photo_reuse"}
 
 
 def test_json_output_keeps_the_text_exact(build_index: BuildIndex) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from indexer import Article
-from indexer.lineage.fingerprint import fingerprint
+from indexer.lineage.fingerprint import fingerprint, parse_fingerprint, text_hash
 from indexer.lineage.minhash import PERMUTATIONS, decode, encode, signature, similarity
 from indexer.lineage.shingles import shingle_hashes, words
 
@@ -52,9 +52,19 @@ def test_stored_text_round_trips_and_damage_is_refused() -> None:
     assert decode("é") is None
 
 
-def test_short_bodies_get_no_fingerprint() -> None:
-    assert fingerprint(Article(id="x", headline="Shr loss", paragraphs=("Shr loss",))) is None
-    assert fingerprint(Article(id="y", paragraphs=tuple(body(5)))) is not None
+def test_short_bodies_get_no_signature_and_damage_reads_as_none() -> None:
+    short = parse_fingerprint(fingerprint(Article(id="x", paragraphs=("Shr loss",))))
+    assert short is not None and short.signature is None and short.paragraphs == (0,)
+    full = parse_fingerprint(fingerprint(Article(id="y", paragraphs=tuple(body(5)))))
+    assert full is not None and full.signature is not None and len(full.paragraphs) == 3
+    assert 0 not in full.paragraphs
+    for damaged in ("", "2;;;", "1;xx;;", "1;;zz;", "1;;;1:", "garbage"):
+        assert parse_fingerprint(damaged) is None, damaged
+
+
+def test_paragraph_hashes_ignore_case_punctuation_and_spacing() -> None:
+    assert text_hash("The minister said: 'No.'") == text_hash("the  minister said no")
+    assert text_hash("The minister said no") != text_hash("The minister said yes")
 
 
 def test_fingerprints_are_the_same_in_every_process() -> None:
