@@ -40,9 +40,10 @@ from benchmarks.lineage_corpus import (
 )
 from benchmarks.perf_queries import load_queries
 from indexer import Article, QueryError, open_index
+from indexer.lineage.fingerprint import fingerprint
 from indexer.lineage.minhash import PERMUTATIONS, signature
 from indexer.lineage.shingles import SHINGLE_WORDS, shingle_hashes, words
-from indexer.lineage.stories import THRESHOLD
+from indexer.lineage.stories import THRESHOLD, StoryRecord, build_stories
 from indexer.writing import ArticleWriter
 
 
@@ -224,6 +225,38 @@ def search_cost(workdir: Path, articles: list[Article]) -> dict[str, Any]:
     return out
 
 
+def sweep(args: argparse.Namespace, thresholds: list[float]) -> str:
+    """Pairwise precision and recall on the planted corpus per threshold (fingerprints built
+    directly, no index), and how many pairs of background articles each joins: the data the
+    threshold was chosen on (docs/lineage.md)."""
+    corpus = planted(args.originals, args.copies, args.background)
+    records = [
+        StoryRecord(a.id, a.published, a.source, a.headline, fingerprint(a))
+        for a in corpus.articles
+    ]
+    copies = {a for a, o in corpus.origin.items() if a != o}
+    involved = copies | {corpus.origin[a] for a in copies}
+    background = {a.id for a in corpus.articles} - involved
+    truth: dict[str, set[str]] = defaultdict(set)
+    for a in corpus.articles:
+        truth[corpus.origin[a.id]].add(a.id)
+    true_pairs = pairs(truth, involved)
+    lines = ["| threshold | precision | recall | background pairs joined |", "|---|---|---|---|"]
+    for t in thresholds:
+        stories = build_stories(records, threshold=t)
+        found: dict[str, set[str]] = defaultdict(set)
+        for a in corpus.articles:
+            found[stories.story_of(a.id) or ""].add(a.id)
+        found_pairs = pairs(found, involved)
+        hit = len(true_pairs & found_pairs)
+        joined = len(pairs(found, background) - found_pairs)
+        lines.append(
+            f"| {t:.2f} | {hit / max(1, len(found_pairs)):.4f} | {hit / len(true_pairs):.4f} "
+            f"| {joined:,} |"
+        )
+    return "\n".join(lines)
+
+
 def report(results: dict[str, Any]) -> str:
     p, b, m = results["planted"], results["bbc"], results["minhash"]
     c, s = results["indexing"], results["search"]
@@ -274,12 +307,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search-passages", type=int, default=200_000, help="search scale")
     parser.add_argument("--rounds", type=int, default=2, help="indexing runs per setting")
     parser.add_argument("--quick", action="store_true", help="a small run (smoke test)")
+    parser.add_argument(
+        "--sweep",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=None,
+        metavar="T1,T2,...",
+        help="only print precision/recall per threshold (how THRESHOLD was chosen)",
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.quick:
         args.originals, args.background, args.rounds = 20, 200, 1
         args.passages, args.search_passages = 2000, 3000
+    if args.sweep:
+        print(sweep(args, args.sweep))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
