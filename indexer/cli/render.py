@@ -14,6 +14,7 @@ import click
 
 from ..model import Article
 from ..results import SearchResults
+from .render_story import story_lines
 
 __all__ = ["render_article", "render_results", "terminal_text"]
 
@@ -127,7 +128,7 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
             out.append(_wrap(f"[{hit.kind}] {text}", indent="   "))
         if article.more_hits:
             out.append(f"   … and {_plural(article.more_hits, 'more hit')} in this article")
-        out.extend(story_lines(article))
+        out.extend(story_lines(article, safe))
         out.append("")
     articles = _plural(results.total_articles, "article")
     hits = _plural(results.total_hits, "hit")
@@ -142,7 +143,3 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-# at the end: render_story reads terminal_text from this module
-from .render_story import story_lines  # noqa: E402

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..results import ArticleResult, Copy
-from .render import terminal_text
 
 __all__ = ["story_lines"]
 
@@ -11,13 +12,14 @@ __all__ = ["story_lines"]
 COPIES_NAMED = 5
 
 
-def _copy(copy: Copy) -> str:
+def _copy(copy: Copy, safe: Callable[[str], str]) -> str:
     when = copy.published.date().isoformat() if copy.published else "undated"
-    return f"{terminal_text(copy.source or '(no source)')} {when}"
+    return f"{safe(copy.source or '(no source)')} {when}"
 
 
-def story_lines(article: ArticleResult) -> list[str]:
-    """Nothing for an article alone in its story; else who ran it first and the others."""
+def story_lines(article: ArticleResult, safe: Callable[[str], str]) -> list[str]:
+    """Nothing for an article alone in its story; else who ran it first and the others.
+    ``safe`` makes document text harmless on a terminal (``render.terminal_text``)."""
     story = article.story
     if story is None or story.size < 2:
         return []
@@ -25,9 +27,9 @@ def story_lines(article: ArticleResult) -> list[str]:
     lead = (
         "first published here"
         if story.lead.article_id == article.article_id
-        else (f"first run by {_copy(story.lead)} (id {terminal_text(story.lead.article_id)})")
+        else (f"first run by {_copy(story.lead, safe)} (id {safe(story.lead.article_id)})")
     )
-    named = ", ".join(_copy(c) for c in others[:COPIES_NAMED])
+    named = ", ".join(_copy(c, safe) for c in others[:COPIES_NAMED])
     more = f" and {len(others) - COPIES_NAMED:,} more" if len(others) > COPIES_NAMED else ""
     return [
         f"   story {story.story_id}: {lead}",
