@@ -223,7 +223,11 @@ def _candidates(
         sorted_keys = keys[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(keys)])
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        # most shared buckets hold two articles: their pairs in one vector step
+        two = starts[sizes == 2]
+        first, second = order[two], order[two + 1]
+        pairs.append(np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1))
+        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
             members = np.sort(order[start : start + size])
             heads = members[: min(size, _BUCKET_PAIRS)]
             a, b = np.meshgrid(heads, members, indexing="ij")
