@@ -11,6 +11,7 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
+from .engine.base import MatchStream
 from .errors import (
     IndexLocked,
     IndexNotFound,
@@ -20,6 +21,8 @@ from .errors import (
     QueryTooSlow,
     WorkerDied,
 )
+from .export import COLUMNS as EXPORT_COLUMNS
+from .export import EXPORT_FORMATS, Export, ExportManifest
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
 from .limits import (
@@ -30,6 +33,7 @@ from .limits import (
     FACET_LIMIT,
     FACETS,
     HITS_SHOWN,
+    INTERVALS,
     KINDS,
     MAX_DEPTH,
     MAX_EXPANDED_WORDS,
@@ -45,9 +49,26 @@ from .limits import (
 )
 from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
+from .timeline import Period, Timeline, timeline_csv
+from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
 
 __all__ = [
+    "Alert",
+    "EXPORT_COLUMNS",
+    "EXPORT_FORMATS",
+    "Export",
+    "ExportManifest",
+    "MatchStream",
+    "Period",
+    "Timeline",
+    "Watch",
+    "WatchError",
+    "WatchHooks",
+    "WatchStore",
+    "run_watches",
+    "timeline_csv",
+    "watches_path",
     "Article",
     "ArticleResult",
     "ArticleWriter",
@@ -81,6 +102,7 @@ __all__ = [
     "FACETS",
     "FACET_LIMIT",
     "HITS_SHOWN",
+    "INTERVALS",
     "KINDS",
     "MAX_DEPTH",
     "MAX_EXPANDED_WORDS",

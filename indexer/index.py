@@ -15,8 +15,19 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from .budget import Deadline
-from .engine.base import Engine, EngineArticle, StoryEngine, check_capabilities, open_engine
+from .engine.base import (
+    Engine,
+    EngineArticle,
+    EngineResults,
+    MatchStream,
+    StoryEngine,
+    StreamingEngine,
+    TimelineEngine,
+    check_capabilities,
+    open_engine,
+)
 from .errors import QueryError
+from .export import EXPORT_FORMATS, Export
 from .limits import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT
 from .lineage.article import ArticleLineage, build_lineage
 from .lineage.info import story_info
@@ -25,8 +36,10 @@ from .lineage.stories import Stories
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
 from .query.parser import parse_query
+from .query.tree import Group
 from .results import ArticleResult, Hit, SearchResults, Stats, StoryInfo
 from .snippets import hit_snippet, mark_text
+from .timeline import Timeline, build_timeline, month_facet
 
 __all__ = ["NewsIndex", "Stats", "open_index"]
 
@@ -80,12 +93,15 @@ class NewsIndex:
         per_page: int | str = DEFAULT_PER_PAGE,
         time_budget: float | None = None,
         collapse: str = DEFAULT_COLLAPSE,
+        interval: str | None = None,
+        normalize: bool | str = False,
     ) -> SearchResults:
         """Search the index: articles best first, each with its best hits and snippets.
 
         Parameters are validated (strings as a web form sends them are accepted too); a bad
         one raises QueryError naming it in ``param``. See README "Query language".
         ``time_budget`` (seconds) bounds the work: past it, QueryTooSlow (a QueryError).
+        ``interval`` and ``normalize`` shape ``timeline`` (engines declaring "timeline").
         """
         started = time.perf_counter()
         params = make_params(
@@ -98,23 +114,31 @@ class NewsIndex:
             page=page,
             per_page=per_page,
             collapse=collapse,
+            interval=interval,
+            normalize=normalize,
         )
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
-            check_capabilities(self._engine, tree)
+            check_capabilities(self._engine, tree, params.kind)
             params = story_params(params, tree, self.capabilities)
             found = self._engine.search(tree, params, deadline)
             stories = found.stories or self._stories()
             results = tuple(_article_result(a, stories) for a in found.articles)
+            timeline = self._timeline(found, params.interval, params.normalize)
+        facets = dict(found.facets)
+        if "month" in facets:  # the timeline's months, in date order (complete when counted)
+            months = dict(sorted(facets["month"].items()))
+            facets["month"] = month_facet(found.days) if found.days is not None else months
         return SearchResults(
             params=params,
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=found.facets,
+            facets=facets,
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
             total_stories=found.total_stories,
+            timeline=timeline,
         )
 
     def _stories(self) -> Stories | None:
@@ -133,6 +157,72 @@ class NewsIndex:
         article is unknown or the engine keeps no stories)."""
         stories = self._stories()
         return story_info(stories, article_id) if stories is not None else None
+
+    def _timeline(
+        self, found: EngineResults, interval: str | None, normalize: bool
+    ) -> Timeline | None:
+        """The search's timeline, when the engine counts days (``TimelineEngine``)."""
+        if found.days is None or "timeline" not in self._engine.capabilities:
+            return None
+        totals = None
+        if normalize and isinstance(self._engine, TimelineEngine):
+            totals = self._engine.index_days()
+        return build_timeline(found.days, interval, totals)
+
+    def matches(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        source: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = DEFAULT_SORT,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream:
+        """Every matching document, one at a time, in ``sort`` order (the engine must declare
+        "stream"); ``article_ids`` looks only at those articles, ``spans`` marks the texts."""
+        params = make_params(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        tree = parse_query(params.query)
+        check_capabilities(self._engine, tree)
+        if "stream" not in self._engine.capabilities or not isinstance(
+            self._engine, StreamingEngine
+        ):
+            raise QueryError(f"the {self._engine.name} engine cannot stream every match", "q")
+        return self._engine.matches(tree, params, article_ids=article_ids, spans=spans)
+
+    def export(
+        self,
+        query: str,
+        *,
+        fmt: str = "jsonl",
+        kind: str | None = None,
+        source: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        sort: str = DEFAULT_SORT,
+    ) -> Export:
+        """Every matching document as rows of ``export.COLUMNS`` (iterate the result for the
+        text; its ``manifest`` is complete after the last row)."""
+        if fmt not in EXPORT_FORMATS:
+            raise QueryError(
+                f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt[:40]!r}",
+                "format",
+            )
+        params = make_params(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        stream = self.matches(
+            query, kind=kind, source=source, date_from=date_from, date_to=date_to, sort=sort
+        )
+        return Export.of(stream, params, self._engine.name, fmt)
+
+    def spans(self, texts: Sequence[str], tree: Group) -> list[tuple[tuple[int, int], ...]]:
+        """Where a parsed query (or one clause of it, as a ``Group``) matches in ``texts``."""
+        return self._engine.spans(texts, tree, None)
 
     def highlight(
         self, texts: Sequence[str], query: str, *, time_budget: float | None = None
@@ -182,6 +272,7 @@ def _article_result(found: EngineArticle, stories: Stories | None) -> ArticleRes
             score=hit.score,
             credit=hit.credit,
             date=hit.date,
+            speaker=hit.speaker,
         )
         for hit in found.hits
     )

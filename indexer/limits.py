@@ -29,6 +29,7 @@ __all__ = [
     "FACETS",
     "FACET_LIMIT",
     "HITS_SHOWN",
+    "INTERVALS",
     "KINDS",
     "MAX_DEPTH",
     "MAX_EXPANDED_WORDS",
@@ -60,6 +61,9 @@ DEFAULT_COLLAPSE = COLLAPSES[0]
 #: Matching passages shown per article (the best ones); the rest are counted in ``more_hits``.
 HITS_SHOWN = 3
 #: The facets every search counts, in the order they are listed (``SearchResults.facets``).
-FACETS = ("kind", "source", "credit", "month")
+FACETS = ("kind", "source", "credit", "month", "speaker")
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
+#: The periods a search's timeline counts by, shortest first (``interval``; none: chosen from
+#: the span of the matches).
+INTERVALS = ("day", "week", "month", "year")

@@ -11,15 +11,16 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-__all__ = ["Article", "Caption", "KINDS", "parse_published", "article_from_json"]
+__all__ = ["Article", "Caption", "KINDS", "Quote", "parse_published", "article_from_json"]
 
 #: The kinds of passage an article yields, each searched on its own: a property of the model, not
 #: of any engine (every engine indexes these, and ``kind=`` filters accept exactly these).
-KINDS = ("headline", "paragraph", "caption", "note")
+#: A "quote" is derived at index time from the paragraphs (``ingest.quotes``).
+KINDS = ("headline", "paragraph", "caption", "note", "quote")
 
 _WS = re.compile(r"\s+")
 
@@ -55,6 +56,30 @@ class Caption:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A quotation in a paragraph: ``paragraph`` indexes ``Article.paragraphs``, ``start``/
+    ``end`` the quoted words (inside the marks) in it; ``speaker`` is the fullest form of the
+    name the article gives, ``speaker_key`` its facet value (both None when no one is named).
+    Derived from the paragraphs (``ingest.quotes``), never read from input."""
+
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    speaker_key: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
 class Article:
     """One news article in reading order.
 
@@ -72,6 +97,9 @@ class Article:
     source: str | None = None
     byline: str | None = None
     dateline: str | None = None
+    #: the quotations the index found in the paragraphs (an article read back from an index);
+    #: derived data, so not part of equality, the JSON form or the content hash
+    quotes: tuple[Quote, ...] = field(default=(), compare=False, repr=False)
 
     @staticmethod
     def derive_id(
@@ -100,9 +128,31 @@ class Article:
         )
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
+    def paragraph_pieces(self, index: int) -> list[tuple[str, Quote | None]]:
+        """Paragraph ``index`` cut at its quotations: (text, the quote it is, or None), in
+        order, joining back to the paragraph; so a page or terminal shows each quote in its
+        paragraph (with its speaker) instead of a second time on its own."""
+        text = self.paragraphs[index]
+        pieces: list[tuple[str, Quote | None]] = []
+        pos = 0
+        for q in sorted((q for q in self.quotes if q.paragraph == index), key=lambda q: q.start):
+            if q.start < pos or q.end > len(text) or text[q.start : q.end] != q.text:
+                continue  # stored by other rules than this text's: shown as plain text
+            if q.start > pos:
+                pieces.append((text[pos : q.start], None))
+            pieces.append((q.text, q))
+            pos = q.end
+        if pos < len(text) or not pieces:
+            pieces.append((text[pos:], None))
+        return pieces
+
     def content_hash(self) -> str:
         """A digest of everything indexed, to tell an unchanged re-index from an update."""
-        payload = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        from .ingest.quotes import QUOTE_RULES  # the quote documents derive from the text
+
+        payload = json.dumps(
+            {**self.to_json(), "\x00quotes": QUOTE_RULES}, sort_keys=True, ensure_ascii=False
+        )
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from .limits import (
     DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
+    INTERVALS,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -91,6 +92,31 @@ def _optional(value: str | None) -> str | None:
     return value or None
 
 
+#: Accepted spellings of ``normalize`` (a form sends strings).
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def _as_interval(value: str | None) -> str | None:
+    text = (_optional(value) or "").lower()
+    if text in ("", "auto"):
+        return None
+    if text not in INTERVALS:
+        raise QueryError(
+            f"interval must be one of {', '.join(INTERVALS)}, not {text[:40]!r}", "interval"
+        )
+    return text
+
+
+def _as_flag(value: bool | str | None, param: str) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text not in _TRUE + _FALSE:
+        raise QueryError(f"{param} must be 1 or 0, not {_shown(str(value))}", param)
+    return text in _TRUE
+
+
 def make_params(
     query: str,
     *,
@@ -101,6 +127,8 @@ def make_params(
     sort: str | None = DEFAULT_SORT,
     page: int | str = 1,
     per_page: int | str = DEFAULT_PER_PAGE,
+    interval: str | None = None,
+    normalize: bool | str | None = False,
     collapse: str | None = DEFAULT_COLLAPSE,
 ) -> SearchParams:
     """A validated SearchParams, or QueryError naming the first bad parameter."""
@@ -138,5 +166,7 @@ def make_params(
         sort=sort,
         page=_as_int(page, "page", 1, MAX_PAGE),
         per_page=_as_int(per_page, "per_page", 1, MAX_PER_PAGE),
+        interval=_as_interval(interval),
+        normalize=_as_flag(normalize, "normalize"),
         collapse=collapse,
     )

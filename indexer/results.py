@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 __all__ = [
     "Hit",
@@ -42,7 +45,8 @@ class Hit:
     """One matching document of an article: where the match is, and the snippet to show.
 
     ``snippet`` is HTML: the document text escaped, matches wrapped in ``<mark>``, nothing else.
-    ``credit`` and ``date`` (the photo date) are set on caption hits only.
+    ``credit`` and ``date`` (the photo date) are set on caption hits only, ``speaker`` on
+    quote hits (None when the text names nobody).
     """
 
     doc_id: str
@@ -52,6 +56,7 @@ class Hit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +66,7 @@ class Hit:
             "snippet": self.snippet,
             "credit": self.credit,
             "date": self.date.isoformat() if self.date else None,
+            "speaker": self.speaker,
         }
 
 
@@ -159,6 +165,10 @@ class SearchParams:
     per_page: int = 10
     #: "story": one result per story (``indexer.lineage``); "none": every matching article
     collapse: str = "none"
+    #: the timeline's period (None: chosen from the span of the matches), and whether its
+    #: counts are also given as shares of the index's articles per period
+    interval: str | None = None
+    normalize: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,7 @@ class SearchResults:
     took_ms: float = 0.0
     #: stories among the matching articles (None when the engine keeps no stories)
     total_stories: int | None = None
+    timeline: Timeline | None = None
 
     @property
     def query(self) -> str:
@@ -213,4 +224,5 @@ class SearchResults:
             "suggestion": self.suggestion,
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
+            "timeline": self.timeline.to_json() if self.timeline else None,
         }

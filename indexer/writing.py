@@ -10,9 +10,9 @@ document count, and a re-run writes again any article whose live documents do no
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from .engine.base import Engine, EngineWriter, open_engine
 from .errors import ParseError, WorkerDied
@@ -74,6 +74,14 @@ class IndexReport:
         }
 
 
+class CommitHooks(Protocol):
+    """Called around each commit of an index run (the watches journal and run, ``watches``)."""
+
+    def before_commit(self, article_ids: Sequence[str]) -> None: ...
+
+    def after_commit(self) -> None: ...
+
+
 class ArticleWriter:
     """Adds articles to an index in batched, atomic commits. Use as a context manager.
 
@@ -91,8 +99,10 @@ class ArticleWriter:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         procs: int = 1,
         fingerprints: bool = True,
+        hooks: CommitHooks | None = None,
     ) -> None:
         self.path = os.fspath(path)
+        self.hooks = hooks
         self.batch_articles = batch_articles
         self.procs = procs
         self.lock_timeout = lock_timeout
@@ -172,6 +182,8 @@ class ArticleWriter:
         if self._writer is not None and not self._pending:
             self.cancel()
         if self._writer is not None:
+            if self.hooks is not None:
+                self.hooks.before_commit(list(self._pending))
             try:
                 self._writer.commit()
             except WorkerDied as exc:
@@ -182,6 +194,8 @@ class ArticleWriter:
             self.report.updated += self._batch.updated
             self.report.documents += self._batch.documents
             self._batch = IndexReport()
+            if self.hooks is not None:
+                self.hooks.after_commit()
 
     def cancel(self) -> None:
         """Drop everything since the last commit."""
@@ -207,12 +221,13 @@ def index_articles(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     batch_articles: int = DEFAULT_BATCH_ARTICLES,
     procs: int = 1,
+    hooks: CommitHooks | None = None,
 ) -> IndexReport:
     """Index a stream of articles (ParseErrors in it are counted as failed inputs). With
     ``procs`` above 1, that many sub-processes analyse and write the documents (one segment
     each per commit), using more cores (``parallel``)."""
     with ArticleWriter(
-        path, lock_timeout=lock_timeout, batch_articles=batch_articles, procs=procs
+        path, lock_timeout=lock_timeout, batch_articles=batch_articles, procs=procs, hooks=hooks
     ) as writer:
         for item in items:
             if isinstance(item, ParseError):

@@ -21,6 +21,7 @@ import pytest
 
 from indexer import ArticleWriter, NewsIndex, article_from_json, open_index
 from indexer.engine.whoosh.writer import index_exists
+from indexer.ingest.quotes import extract_quotes
 
 #: Just over one CLI batch (CLI_BATCH articles), so a run makes two commits.
 N_ARTICLES = 2300
@@ -167,8 +168,9 @@ def search_agrees(ix: NewsIndex, held: set[str], all_ids: list[str]) -> None:
 def expected_build(corpus: list[dict[str, object]]) -> tuple[dict[str, object], list[str]]:
     """The stats and export a clean build of ``corpus`` gives, worked out from the input."""
     articles = [article_from_json(raw).to_json() for raw in corpus]
-    kinds = {"headline": 0, "paragraph": 0, "caption": 0, "note": 0}
+    kinds = {"headline": 0, "paragraph": 0, "caption": 0, "note": 0, "quote": 0}
     for a in articles:
+        kinds["quote"] += len(extract_quotes(a.get("paragraphs", ())))
         kinds["headline"] += 1 if a.get("headline") else 0
         kinds["paragraph"] += len(a.get("paragraphs", ()))
         kinds["caption"] += len(a.get("captions", ()))

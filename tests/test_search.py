@@ -448,13 +448,13 @@ def test_json_form(ix: NewsIndex) -> None:
     data = ix.search("greets").to_json()
     assert set(data) == {
         "query", "total_hits", "total_articles", "page", "per_page", "took_ms", "suggestion",
-        "results", "facets", "total_stories", "collapse",
+        "results", "facets", "timeline", "total_stories", "collapse",
     }  # fmt: skip
     article = data["results"][0]
     assert article["article_id"] == "summit"
     assert article["published"] == "2023-10-18T09:00:00+00:00"
     assert article["hits"][0]["date"] == "2023-10-18"
-    assert set(data["facets"]) == {"kind", "source", "credit", "month"}
+    assert set(data["facets"]) == {"kind", "source", "credit", "month", "speaker"}
 
 
 def test_article_lookup(ix: NewsIndex) -> None:

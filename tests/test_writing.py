@@ -33,21 +33,23 @@ def test_seed_documents(seed_index):
         stats = ix.stats()
         assert stats.to_json() == {
             "articles": 1,
-            "documents": 44,
-            "kinds": {"headline": 1, "paragraph": 24, "caption": 18, "note": 1},
+            "documents": 54,
+            "kinds": {"headline": 1, "paragraph": 24, "caption": 18, "note": 1, "quote": 10},
         }
         (article_id,) = ix.article_ids()
     raw = whoosh_index.open_dir(str(seed_index))
     with raw.searcher() as s:
         docs = sorted(s.documents(article_id=article_id), key=lambda d: d["position"])
     assert [d["kind"] for d in docs[:3]] == ["headline", "caption", "caption"]
-    assert [d["position"] for d in docs] == list(range(44))
-    assert len({d["doc_id"] for d in docs}) == 44
+    assert [d["position"] for d in docs] == list(range(54))
+    assert len({d["doc_id"] for d in docs}) == 54
     caption = docs[1]
     assert caption["credit"] == "Sergey Savostyanov, Sputnik, Kremlin Pool Photo via AP"
     assert caption["photo_date"] == datetime(2023, 10, 17)
     assert caption["occurrences"] == 9
-    assert docs[-1]["kind"] == "note"
+    assert docs[43]["kind"] == "note"
+    # the quotations follow every other passage, so adding them moved no position
+    assert {d["kind"] for d in docs[44:]} == {"quote"}
     # every passage carries its article's metadata for ranking and display; the headline is
     # stored once, as the headline document's text (every passage indexes it for ranking)
     assert docs[0]["text"].startswith("Putin begins visit")
@@ -81,7 +83,9 @@ def test_changed_article_replaces_all_documents(tmp_path):
     report = index_articles(path, [changed])
     assert (report.added, report.updated, report.documents) == (0, 1, 2)
     with open_index(path) as ix:
-        assert ix.stats().kinds == {"headline": 1, "paragraph": 1, "caption": 0, "note": 0}
+        assert ix.stats().kinds == {
+            "headline": 1, "paragraph": 1, "caption": 0, "note": 0, "quote": 0,
+        }  # fmt: skip
         assert ix.article("a1") == changed
 
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, redirect, request
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import api, errors, feeds, pages
+from . import api, errors, feeds, pages, research, watching
 from .indexes import IndexHolder
 from .urls import ArticleIdConverter, check_public_url
 from .views import register_template_helpers
@@ -68,6 +68,7 @@ CACHE_CONTROL: dict[str, str] = {
     "feeds.opensearch": "public, max-age=3600",
     "api.openapi": "public, max-age=3600",
     "pages.help_page": "public, max-age=3600",
+    "watching.watch_atom": "public, max-age=60",
 }
 NO_STORE = "no-store"
 
@@ -99,6 +100,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(research.bp)
+    app.register_blueprint(watching.bp)
     errors.register(app)
     register_template_helpers(app)
     app.before_request(_relative_redirect)

@@ -18,7 +18,19 @@ from indexer.results import SearchResults
 __all__ = ["SEARCH_PARAMS", "SearchContext", "SearchRequest", "search_context"]
 
 #: The parameters every search route reads (INTERFACE.md); anything else is ignored.
-SEARCH_PARAMS = ("q", "kind", "source", "from", "to", "sort", "page", "per_page", "collapse")
+SEARCH_PARAMS = (
+    "q",
+    "kind",
+    "source",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "per_page",
+    "interval",
+    "normalize",
+    "collapse",
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,8 @@ class SearchRequest:
     sort: str = ""
     page: str = ""
     per_page: str = ""
+    interval: str = ""
+    normalize: str = ""
     collapse: str = ""
 
     @classmethod
@@ -47,6 +61,8 @@ class SearchRequest:
             sort=args.get("sort", ""),
             page=args.get("page", ""),
             per_page=args.get("per_page", ""),
+            interval=args.get("interval", ""),
+            normalize=args.get("normalize", ""),
             collapse=args.get("collapse", ""),
         )
 
@@ -61,6 +77,8 @@ class SearchRequest:
             "sort": self.sort,
             "page": self.page,
             "per_page": self.per_page,
+            "interval": self.interval,
+            "normalize": self.normalize,
             "collapse": self.collapse,
         }
         return {name: value for name, value in pairs.items() if value}
@@ -111,6 +129,8 @@ def search_context(
             page=request.page or 1,
             per_page=per_page or request.per_page or DEFAULT_PER_PAGE,
             time_budget=current_app.config.get("QUERY_TIME_BUDGET"),
+            interval=request.interval or None,
+            normalize=request.normalize,
             collapse=request.collapse or DEFAULT_COLLAPSE,
         )
     except QueryError as exc:

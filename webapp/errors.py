@@ -19,7 +19,14 @@ from .context import SearchRequest
 __all__ = ["RequestFailed", "error_json", "register", "wants_json"]
 
 #: Routes whose clients are programs: they get the JSON error shape instead of a page.
-_JSON_PREFIXES = ("/api/", "/healthz", "/search.atom", "/opensearch.xml")
+_JSON_PREFIXES = (
+    "/api/",
+    "/healthz",
+    "/search.atom",
+    "/opensearch.xml",
+    "/watches/",
+    "/search/timeline.csv",
+)
 
 
 class RequestFailed(HTTPException):

@@ -33,6 +33,7 @@ KIND_LABELS = {
     "caption": "Photo captions",
     "headline": "Headlines",
     "note": "Notes",
+    "quote": "Quotes",
 }
 
 #: Values beyond this many are folded under "more" so a long tail of credits stays out of the way.
@@ -40,8 +41,10 @@ SHOWN_VALUES = 8
 
 UrlFor = Callable[[SearchRequest], str]
 
-_CREDIT_TAIL = re.compile(r'(\s+AND\s+)credit:"([^"]*)"\s*$')
-_CREDIT_ONLY = re.compile(r'credit:"([^"]*)"')
+#: The facets applied as a fielded term in the query (no search parameter of their own).
+TERM_FACETS = ("credit", "speaker")
+_TERM_TAIL = re.compile(r'(\s+AND\s+)(credit|speaker):"([^"]*)"\s*$')
+_TERM_ONLY = re.compile(r'(credit|speaker):"([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -88,18 +91,18 @@ def month_range(month: str) -> tuple[str, str] | None:
     return f"{year:04d}-{mon:02d}-01", f"{year:04d}-{mon:02d}-{last:02d}"
 
 
-def credit_term(credit: str) -> str:
-    return f'credit:"{credit}"'
+def credit_term(credit: str, field: str = "credit") -> str:
+    return f'{field}:"{credit}"'
 
 
-def with_credit(query: str, credit: str) -> str:
-    """``query`` narrowed to one photo credit.
+def with_credit(query: str, credit: str, field: str = "credit") -> str:
+    """``query`` narrowed to one photo credit (or the value of another of ``TERM_FACETS``).
 
     Words side by side are alternatives in the query language, so the credit is joined with
     AND around the whole query (in parentheses unless it is a single word).
     """
     query = query.strip()
-    term = credit_term(credit)
+    term = credit_term(credit, field)
     if not query:
         return term
     if len(query.split()) > 1 or query.startswith("("):
@@ -107,33 +110,35 @@ def with_credit(query: str, credit: str) -> str:
     return f"{query} AND {term}"
 
 
-def applied_credits(query: str) -> list[str]:
+def applied_credits(query: str, field: str = "credit") -> list[str]:
     """The credits :func:`with_credit` applied to ``query``, innermost first."""
     found: list[str] = []
     while True:
-        match = _CREDIT_TAIL.search(query)
+        match = _TERM_TAIL.search(query)
         if match:
-            found.append(match[2])
+            if match[2] == field:
+                found.append(match[3])
             query = _unwrap(query[: match.start()])
             continue
-        whole = _CREDIT_ONLY.fullmatch(query.strip())
-        if whole:
-            found.append(whole[1])
+        whole = _TERM_ONLY.fullmatch(query.strip())
+        if whole and whole[1] == field:
+            found.append(whole[2])
         return found[::-1]
 
 
-def without_credit(query: str, credit: str) -> str:
+def without_credit(query: str, credit: str, field: str = "credit") -> str:
     """``query`` with the narrowing to ``credit`` undone (other credits kept)."""
     query = query.strip()
-    if query == credit_term(credit):
+    if query == credit_term(credit, field):
         return ""
-    tail = f" AND {credit_term(credit)}"
+    tail = f" AND {credit_term(credit, field)}"
     if query.endswith(tail):
         return _unwrap(query[: -len(tail)])
     # applied before another credit: undo the outer one, then re-apply it
-    match = _CREDIT_TAIL.search(query)
-    if match and match[2] != credit:
-        return with_credit(without_credit(_unwrap(query[: match.start()]), credit), match[2])
+    match = _TERM_TAIL.search(query)
+    if match and (match[2], match[3]) != (field, credit):
+        inner = without_credit(_unwrap(query[: match.start()]), credit, field)
+        return with_credit(inner, match[3], match[2])
     return query
 
 
@@ -198,17 +203,27 @@ def _month_toggle(request: SearchRequest) -> _Toggle:
     return toggle
 
 
-def _credit_toggle(request: SearchRequest) -> _Toggle:
-    applied = applied_credits(request.q)
+def _term_toggle(field: str) -> Callable[[SearchRequest], _Toggle]:
+    def bind(request: SearchRequest) -> _Toggle:
+        applied = applied_credits(request.q, field)
 
-    def toggle(credit: str) -> tuple[str, bool, SearchRequest] | None:
-        if '"' in credit:
-            return None  # cannot be quoted in the query language
-        active = credit in applied
-        q = without_credit(request.q, credit) if active else with_credit(request.q, credit)
-        return credit, active, request.with_changes(q=q)
+        def toggle(value: str) -> tuple[str, bool, SearchRequest] | None:
+            if '"' in value:
+                return None  # cannot be quoted in the query language
+            active = value in applied
+            q = (
+                without_credit(request.q, value, field)
+                if active
+                else with_credit(request.q, value, field)
+            )
+            return value, active, request.with_changes(q=q)
 
-    return toggle
+        return toggle
+
+    return bind
+
+
+_credit_toggle = _term_toggle("credit")
 
 
 @dataclass(frozen=True)
@@ -230,6 +245,7 @@ _FACETS = (
     _Facet("source", "Source", _source_toggle),
     _Facet("month", "Published", _month_toggle, newest_first=True),
     _Facet("credit", "Photo credit", _credit_toggle, keep_empty=False),
+    _Facet("speaker", "Speaker", _term_toggle("speaker"), keep_empty=False),
 )
 
 
@@ -278,7 +294,8 @@ def active_filters(request: SearchRequest, url_for: UrlFor) -> list[ActiveFilter
         value = month_label(span[0][:7]) if whole_month else f"{span[0] or '…'} to {span[1] or '…'}"
         remove = url_for(request.with_changes(**{"from": None, "to": None}))
         found.append(ActiveFilter("Published", value, remove))
-    for credit in applied_credits(request.q):
-        q = without_credit(request.q, credit)
-        found.append(ActiveFilter("Photo credit", credit, url_for(request.with_changes(q=q))))
+    for field, label in (("credit", "Photo credit"), ("speaker", "Speaker")):
+        for value in applied_credits(request.q, field):
+            q = without_credit(request.q, value, field)
+            found.append(ActiveFilter(label, value, url_for(request.with_changes(q=q))))
     return found

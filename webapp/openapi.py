@@ -17,6 +17,7 @@ from indexer import (
     DEFAULT_SORT,
     FACETS,
     HITS_SHOWN,
+    INTERVALS,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -77,6 +78,16 @@ SEARCH_PARAMETERS: list[dict[str, Any]] = [
         },
     },
     {
+        "name": "interval",
+        "description": "The timeline's period; empty: chosen from the span of the matches.",
+        "schema": {"type": "string", "enum": ["", *INTERVALS]},
+    },
+    {
+        "name": "normalize",
+        "description": "1: timeline counts also as shares of the index's articles per period.",
+        "schema": {"type": "string", "enum": ["", "0", "1"]},
+    },
+    {
         "name": "collapse",
         "description": "story: one result per story (near-copies grouped, the best-matching "
         "copy shown); none: every matching article.",
@@ -107,7 +118,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Hit": {
         "type": "object",
-        "required": ["doc_id", "kind", "position", "snippet", "credit", "date"],
+        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "speaker"],
         "properties": {
             "doc_id": {"type": "string"},
             "kind": {"type": "string", "enum": list(PAGE_KINDS)},
@@ -118,6 +129,10 @@ _SCHEMAS: dict[str, Any] = {
             },
             "credit": {**_NULLABLE_STRING, "description": "Photo credit (captions only)."},
             "date": {**_NULLABLE_STRING, "format": "date", "description": "Photo date."},
+            "speaker": {
+                **_NULLABLE_STRING,
+                "description": "Who said it, the fullest name the article gives (quotes only).",
+            },
         },
     },
     "ArticleResult": {
@@ -191,6 +206,10 @@ _SCHEMAS: dict[str, Any] = {
                     name: {"type": "object", "additionalProperties": {"type": "integer"}}
                     for name in FACETS
                 },
+            },
+            "timeline": {
+                "type": ["object", "null"],
+                "description": "Matching articles and hits per period (undated apart).",
             },
         },
     },
@@ -295,6 +314,42 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "200": _json("SearchResults", "One page of results."),
                         "400": _json("Error", "A bad parameter, named in error.param."),
                         "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/export": {
+                "get": {
+                    "operationId": "export",
+                    "summary": "Every matching document, streamed as CSV or JSON Lines",
+                    "parameters": [
+                        p for p in search_params if p["name"] not in ("page", "per_page")
+                    ]
+                    + [
+                        {"name": "format", "in": "query", "schema": {"enum": ["jsonl", "csv"]}},
+                        {"name": "manifest", "in": "query", "schema": {"enum": ["", "trailer"]}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The rows; X-Newsfind-* headers describe them."},
+                        "400": _json("Error", "A bad parameter, named in error.param."),
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/watches/{name}": {
+                "get": {
+                    "operationId": "watch",
+                    "summary": "A saved search and its new matches (outbox)",
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "The watch and its outbox, newest first."},
+                        "404": _json("Error", "No watch has this name."),
                     },
                 }
             },

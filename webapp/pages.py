@@ -14,7 +14,10 @@ from .context import SearchRequest, search_context
 from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
+from .quotes import paragraph_html, paragraph_texts
+from .timeline import timeline_chart
 from .views import search_url
+from .watching import watch_command
 
 __all__ = ["bp", "ArticleBlock", "article_blocks"]
 
@@ -31,8 +34,10 @@ def search() -> tuple[str, int]:
         return render_template("home.html", search=asked, stats=index.stats()), 200
     context = search_context(index, asked)
     groups = []
+    chart = None
     if context.results is not None:
         groups = facet_groups(context.results, asked, search_url)
+        chart = timeline_chart(context.results, asked)
     status = 400 if context.error is not None else 200
     page = render_template(
         "search.html",
@@ -42,6 +47,8 @@ def search() -> tuple[str, int]:
         facets=groups,
         filters=active_filters(asked, search_url),
         kind_labels=KIND_LABELS,
+        chart=chart,
+        watch_command=watch_command(asked),
     )
     return page, status
 
@@ -64,21 +71,30 @@ def article_blocks(
     headline, captions, paragraphs, notes), the query's matches marked by the index as its
     snippets mark them (within ``time_budget`` seconds; past it the rest is shown unmarked)."""
     kinds: list[tuple[str, str | None, date | None]] = []
-    texts: list[str] = []
+    pieces: list[list[str]] = []  # a paragraph is marked in pieces cut at its quotations
     if article.headline:
         kinds.append(("headline", None, None))
-        texts.append(article.headline)
+        pieces.append([article.headline])
     for caption in article.captions:
         kinds.append(("caption", caption.credit, caption.date))
-        texts.append(caption.text)
-    for kind, passages in (("paragraph", article.paragraphs), ("note", article.notes)):
-        kinds.extend((kind, None, None) for _ in passages)
-        texts.extend(passages)
-    marked = index.highlight(texts, query, time_budget=time_budget)
-    return [
-        ArticleBlock(position, kind, Markup(html), credit, when)
-        for position, ((kind, credit, when), html) in enumerate(zip(kinds, marked, strict=True))
-    ]
+        pieces.append([caption.text])
+    for i in range(len(article.paragraphs)):
+        kinds.append(("paragraph", None, None))
+        pieces.append(paragraph_texts(article, i))
+    kinds.extend(("note", None, None) for _ in article.notes)
+    pieces.extend([note] for note in article.notes)
+    marked = iter(index.highlight([t for p in pieces for t in p], query, time_budget=time_budget))
+    blocks = []
+    paragraph = 0
+    for position, ((kind, credit, when), texts) in enumerate(zip(kinds, pieces, strict=True)):
+        html = [next(marked) for _ in texts]
+        if kind == "paragraph":
+            text = paragraph_html(article, paragraph, html)
+            paragraph += 1
+        else:
+            text = Markup(html[0])
+        blocks.append(ArticleBlock(position, kind, text, credit, when))
+    return blocks
 
 
 @bp.get("/articles/<article_id:article_id>", merge_slashes=False)

@@ -19,7 +19,15 @@ import click
 from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
 from ..index import NewsIndex, open_index
 from ..ingest.paths import expand_paths, iter_articles, total_bytes
-from ..limits import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT, KINDS, MAX_PER_PAGE, SORTS
+from ..limits import (
+    DEFAULT_COLLAPSE,
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    INTERVALS,
+    KINDS,
+    MAX_PER_PAGE,
+    SORTS,
+)
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
     DEFAULT_PROCS,
@@ -27,7 +35,9 @@ from ..writing import (
     delete_articles,
     index_articles,
 )
+from .exporting import check_export_flags, export_options, write_export
 from .render import render_article, render_results
+from .watching import watch_group, watch_hooks, watches_option
 
 __all__ = ["cli", "main"]
 
@@ -96,8 +106,16 @@ def cli() -> None:
     help="Processes that analyse and write documents (1: all in this process). Each leaves "
     "a segment per commit.",
 )
+@click.option("--no-watch", is_flag=True, help="Do not run the watches after each commit.")
+@watches_option
 def index_cmd(
-    paths: tuple[str, ...], index_dir: str, quiet: bool, batch_size: int, procs: int
+    paths: tuple[str, ...],
+    index_dir: str,
+    quiet: bool,
+    batch_size: int,
+    procs: int,
+    no_watch: bool,
+    watches_file: str | None,
 ) -> None:
     """Index files, directories (recursively), globs, or - for stdin.
 
@@ -116,6 +134,7 @@ def index_cmd(
             click.echo(f"error: {rep.errors[errors_shown]}", err=True)
             errors_shown += 1
 
+    hooks = None if no_watch else watch_hooks(index_dir, watches_file, _watch_error)
     try:
         if show_bar:
             with click.progressbar(
@@ -127,6 +146,7 @@ def index_cmd(
                     on_article=show_errors,
                     batch_articles=batch_size,
                     procs=procs,
+                    hooks=hooks,
                 )
         else:
             report = index_articles(
@@ -135,6 +155,7 @@ def index_cmd(
                 on_article=show_errors,
                 batch_articles=batch_size,
                 procs=procs,
+                hooks=hooks,
             )
     except IndexLocked as exc:
         raise click.ClickException(str(exc)) from None
@@ -142,6 +163,9 @@ def index_cmd(
         # earlier batches are committed; the summary would count only those, so one line
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    finally:
+        if hooks is not None:
+            hooks.close()
     show_errors(report)
     elapsed = time.perf_counter() - started
     click.echo(
@@ -152,6 +176,10 @@ def index_cmd(
     )
     if report.failed:
         sys.exit(1)
+
+
+def _watch_error(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 @cli.command("search")
@@ -183,6 +211,9 @@ def index_cmd(
     help="story: one result per story (near-copies grouped); none: every article.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--interval", metavar="PERIOD", help=f"The timeline's period: {_either(INTERVALS)}.")
+@click.option("--normalize", is_flag=True, help="Timeline counts also as shares of the index.")
+@export_options
 @index_option
 def search_cmd(
     query: str,
@@ -195,9 +226,14 @@ def search_cmd(
     per_page: str,
     collapse: str,
     as_json: bool,
+    interval: str | None,
+    normalize: bool,
+    export_all: bool,
+    fmt: str | None,
+    manifest: str | None,
     index_dir: str,
 ) -> None:
-    """Ranked, highlighted results, grouped by article.
+    """Ranked, highlighted results, grouped by article (--all: every matching document).
 
     \b
     Query language: words (any form: visit finds visiting), "exact phrases",
@@ -206,6 +242,12 @@ def search_cmd(
     published:>=2023-10-17, photo_date:2023-10, story:ID (a story's copies).
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
+    filters = {"kind": kind, "source": source, "date_from": date_from, "date_to": date_to}
+    if export_all or fmt or manifest:
+        check_export_flags(export_all, fmt, manifest)
+        with _open(index_dir) as ix:
+            write_export(ix, query, fmt or "jsonl", manifest, sort=sort, **filters)
+        return
     with _open(index_dir) as ix:
         try:
             results = ix.search(
@@ -217,6 +259,8 @@ def search_cmd(
                 sort=sort,
                 page=page,
                 per_page=per_page,
+                interval=interval,
+                normalize=normalize,
                 collapse=collapse,
             )
         except QueryError as exc:
@@ -349,6 +393,9 @@ def serve_cmd(
         connection_limit=connection_limit,
         request_timeout=request_timeout,
     )
+
+
+cli.add_command(watch_group)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Callable
 
 import click
 
@@ -73,14 +74,36 @@ def render_article(article: Article, *, color: bool = False) -> str:
         times = f" [shown {cap.occurrences}x]" if cap.occurrences > 1 else ""
         out.append("")
         out.append(_wrap(f"[photo] {safe(cap.text)}{credit}{times}", indent="  "))
-    for paragraph in article.paragraphs:
+    for index in range(len(article.paragraphs)):
         out.append("")
-        out.append(_wrap(safe(paragraph)))
+        out.append(_wrap(_with_speakers(article, index, style)))
     if article.notes:
         out.append("")
         out.append("___")
         out.extend(_wrap(safe(note)) for note in article.notes)
     return "\n".join(out)
+
+
+def _with_speakers(article: Article, index: int, style: Callable[..., str]) -> str:
+    """Paragraph ``index`` with each quotation's speaker after its closing mark, the quoted
+    words in colour on a terminal: the quote shown where it was said, once."""
+    out: list[str] = []
+    tag: str | None = None
+    for text, quote in article.paragraph_pieces(index):
+        if tag is not None:
+            close = len(text) - len(text.lstrip("\"\u201d\u2019'.,;:?!"))
+            out.append(terminal_text(text[:close]) + tag + terminal_text(text[close:]))
+            tag = None
+            continue
+        if quote is None:
+            out.append(terminal_text(text))
+            continue
+        out.append(style(terminal_text(text), fg="cyan"))
+        if quote.speaker:
+            tag = " " + style(f"[{terminal_text(quote.speaker)}]", fg="cyan", bold=True)
+    if tag is not None:
+        out.append(tag)
+    return "".join(out)
 
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)

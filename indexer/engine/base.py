@@ -28,7 +28,8 @@ What an engine receives and must do:
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
   documents) and ``total_articles`` exact over every match, not estimated; ``facets`` (name ->
   {value: count} over every matching document, most frequent first, at most ``FACET_LIMIT``
-  each: kind, source, credit, month ``YYYY-MM``) when the engine declares "facets"; a corrected
+  each: kind, source, credit, month ``YYYY-MM``, and speaker, the quotes' ``speaker_key``,
+  when it also declares "quotes") when the engine declares "facets"; a corrected
   query string as ``suggestion`` when it declares "suggest" and has one. Call ``deadline
   .check()`` between units of work: it raises ``QueryTooSlow`` past the caller's time budget.
   A query the engine cannot run raises ``QueryError`` (with ``param="q"``).
@@ -39,7 +40,10 @@ What an engine receives and must do:
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
   are query constructs; "proximity" (unquoted words near each other score higher), "facets"
-  and "suggest" describe what results hold. "stories" (``indexer.lineage``, docs/lineage.md):
+  and "suggest" describe what results hold; "quotes" says the engine stores an article's
+  quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
+  with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
+  quote hits carry ``speaker``. "stories" (``indexer.lineage``, docs/lineage.md):
   the writer's ``replace`` takes ``lineage=`` (an article's fingerprint, opaque text) and
   stores it with the article's documents, committed with them; ``stories()`` returns
   ``lineage.build_stories`` of every live article's record (cache it per generation); searches
@@ -78,12 +82,17 @@ from ..results import SearchParams, Stats
 
 __all__ = [
     "CAPABILITIES",
+    "DayCount",
     "Engine",
     "EngineArticle",
     "EngineHit",
+    "EngineMatch",
     "EngineResults",
     "EngineWriter",
+    "MatchStream",
     "Mode",
+    "StreamingEngine",
+    "TimelineEngine",
     "Span",
     "StoryEngine",
     "check_capabilities",
@@ -96,7 +105,20 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
-CAPABILITIES = frozenset({"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "stories"})
+CAPABILITIES = frozenset(
+    {
+        "fuzzy",
+        "prefix",
+        "phrase",
+        "proximity",
+        "facets",
+        "suggest",
+        "quotes",
+        "timeline",
+        "stream",
+        "stories",
+    }
+)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
 
 
 @dataclass(frozen=True)
@@ -111,6 +133,7 @@ class EngineHit:
     score: float = 0.0
     credit: str | None = None
     date: date | None = None
+    speaker: str | None = None  # quote hits only
 
 
 @dataclass(frozen=True)
@@ -143,6 +166,40 @@ class EngineResults:
     #: search grouped them by (so the caller names leads and copies from the same generation)
     total_stories: int | None = None
     stories: Stories | None = None
+    #: matches per publication day (``DayCount``s, undated as ``day=None``), when the engine
+    #: declares "timeline"
+    days: tuple[DayCount, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Matching articles and documents (per kind) published on one UTC day (None: undated)."""
+
+    day: date | None
+    articles: int
+    hits: dict[str, int]
+
+
+@dataclass(frozen=True)
+class EngineMatch:
+    """One matching document with everything an export row or an alert shows; ``spans`` are
+    filled only when asked for. A new stored field joins as one more attribute."""
+
+    doc_id: str
+    article_id: str
+    kind: str
+    position: int
+    text: str
+    score: float
+    headline: str | None
+    source: str | None
+    published: datetime | None
+    url: str | None
+    byline: str | None
+    credit: str | None
+    photo_date: date | None
+    spans: tuple[Span, ...] = ()
+    speaker: str | None = None  # quote documents only
 
 
 class EngineWriter(Protocol):
@@ -218,12 +275,56 @@ class StoryEngine(Protocol):
     def stories(self) -> Stories: ...
 
 
+@dataclass(frozen=True)
+class MatchStream:
+    """Every match of one search, matched already (``total`` documents, on index
+    ``generation``), read one at a time from ``rows``."""
+
+    total: int
+    generation: int
+    rows: Iterator[EngineMatch]
+
+
+@runtime_checkable
+class TimelineEngine(Engine, Protocol):
+    """An engine declaring "timeline": ``search`` fills ``EngineResults.days``, and
+    ``index_days`` counts every live article per publication day (normalising a timeline)."""
+
+    def index_days(self) -> tuple[DayCount, ...]: ...
+
+
+@runtime_checkable
+class StreamingEngine(Engine, Protocol):
+    """An engine declaring "stream": ``matches`` yields every matching document (filters of
+    ``params`` applied, its page ignored) one at a time, in ``params.sort`` order with ties by
+    article id then position, so memory stays flat however many match. ``article_ids``
+    restricts matching to those articles (watches look only at what a commit changed);
+    ``spans`` asks for match spans in each text. The matching is done before it returns (the
+    count is known before the first row); the rows hold one generation until they end."""
+
+    def matches(
+        self,
+        tree: Group,
+        params: SearchParams,
+        *,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
+        getattr(node, "field", None) == "speaker"
+        or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
+    ):
+        return frozenset({"quotes"}) | (
+            frozenset({"phrase"}) if isinstance(node, Phrase) else frozenset()
+        )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
     if isinstance(node, Word) and node.field == "story":
@@ -238,9 +339,11 @@ def needed_capabilities(node: Node) -> frozenset[str]:
     return frozenset().union(*(needed_capabilities(c) for c in children))
 
 
-def check_capabilities(engine: Engine, tree: Group) -> None:
-    """QueryError when ``tree`` uses a construct ``engine`` does not declare."""
-    missing = sorted(needed_capabilities(tree) - engine.capabilities)
+def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> None:
+    """QueryError when ``tree`` (or the ``kind`` filter) uses a construct ``engine`` does not
+    declare."""
+    needed = needed_capabilities(tree) | (frozenset({"quotes"}) if kind == "quote" else frozenset())
+    missing = sorted(needed - engine.capabilities)
     if missing:
         raise QueryError(
             f"the {engine.name} engine cannot run {' or '.join(missing)} queries; "

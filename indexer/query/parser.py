@@ -268,10 +268,20 @@ def _unwrap(node: Node) -> Node:
     return node.child if isinstance(node, Required) else node
 
 
+def _name_value(field: str | None, text: str) -> None:
+    """A name field (speaker:) takes words, not a comparison or a range of dates."""
+    if field == "speaker" and (text[:1] in "<>=" or ".." in text):
+        raise QueryError(
+            f'speaker: takes a name, as in speaker:putin or speaker:"alexander gabuev", '
+            f"not {text[:40]!r}; ranges work on published: and photo_date:"
+        )
+
+
 def _word(tok: _Token, field: str | None) -> Node | None:
     text = tok.text
     if field in DATE_FIELDS:
         return _date_span(field, text)
+    _name_value(field, text)
     fuzzy = _FUZZY_RE.match(text)
     if fuzzy is None and "~" in text and text.rpartition("~")[2].isdigit():
         # another script's digits (putin~٢) would otherwise be searched as a word

@@ -29,20 +29,15 @@ __all__ = [
 
 #: Fields a query may name, with what they search (shown in the error for an unknown field).
 FIELDS = (
-    "headline",
-    "kind",
-    "credit",
-    "source",
-    "byline",
-    "dateline",
-    "published",
-    "photo_date",
-    "story",
-)
+    "headline", "kind", "credit", "source", "byline", "dateline", "published", "photo_date",
+    "speaker", "story",
+)  # fmt: skip
 DATE_FIELDS = ("published", "photo_date")
 #: Fields that narrow the results rather than describe the topic: beside words they must hold
 #: (``kind:caption putin`` means captions about Putin), unless joined with OR.
-RESTRICTING_FIELDS = ("kind", "source", "credit", "byline", "dateline", "story") + DATE_FIELDS
+RESTRICTING_FIELDS = (
+    "kind", "source", "credit", "byline", "dateline", "speaker", "story",
+) + DATE_FIELDS  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -37,18 +37,18 @@ def _seed_id(run) -> str:
 def test_index_seed_then_stats(run):
     result = run("index", str(SEED))
     assert result.exit_code == 0, result.output
-    assert "1 article: 1 added, 0 updated, 0 unchanged, 0 failed; 44 documents written" in (
+    assert "1 article: 1 added, 0 updated, 0 unchanged, 0 failed; 54 documents written" in (
         result.stderr
     )
     assert result.stdout == ""
     stats = run("stats", "--json")
     assert json.loads(stats.stdout) == {
         "articles": 1,
-        "documents": 44,
-        "kinds": {"headline": 1, "paragraph": 24, "caption": 18, "note": 1},
+        "documents": 54,
+        "kinds": {"headline": 1, "paragraph": 24, "caption": 18, "note": 1, "quote": 10},
     }
     assert run("stats").stdout.strip() == (
-        "1 article, 44 documents (headline 1, paragraph 24, caption 18, note 1)"
+        "1 article, 54 documents (headline 1, paragraph 24, caption 18, note 1, quote 10)"
     )
 
 

@@ -364,7 +364,18 @@ def assert_no_injected_markup(page: BeautifulSoup) -> None:
         assert script.get("src", "").startswith("/static/"), script
     for tag in page.find_all(True):
         assert not any(attr.startswith("on") for attr in tag.attrs), tag
-    assert not page.find_all(["img", "svg", "b", "i"])
+    # the one svg allowed is the page's own timeline chart (figure.timeline > svg)
+    found = page.find_all(["img", "svg", "b", "i"])
+    assert not [t for t in found if not is_timeline_chart(t)]
+    assert len(found) <= 1
+
+
+def is_timeline_chart(tag: Any) -> bool:
+    parent = tag.parent
+    return bool(
+        tag.name == "svg" and parent is not None and parent.name == "figure"
+        and "timeline" in parent.get("class", [])
+    )  # fmt: skip
 
 
 def test_document_text_and_query_are_escaped_in_html(client: FlaskClient) -> None:

@@ -77,6 +77,7 @@ class Columns:
     source: Coded
     credit: Coded
     month: Coded
+    speaker: Coded
     published: npt.NDArray[np.float64]
     position: npt.NDArray[np.int64]
 
@@ -107,7 +108,7 @@ def columns(searcher: Any) -> Columns:
     return cols
 
 
-_CODED = ("article", "kind", "source", "credit", "month")
+_CODED = ("article", "kind", "source", "credit", "month", "speaker")
 
 
 def _segment_part(reader: Any) -> Columns:
@@ -161,6 +162,7 @@ def _read(reader: Any) -> Columns:
         source=Coded.of([s or "" for s in read("source")]),
         credit=Coded.of([c or "" for c in read("credit_exact")]),
         month=Coded.of([m or "" for m in read("month")]),
+        speaker=Coded.of([s or "" for s in read("speaker_key")]),
         # raw values: an undated document's column default is no representable date
         published=np.array(
             [_raw_timestamp(p) for p in read("published", translate=False)], dtype=np.float64

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ...model import Article, Caption
+from ...ingest.quotes import extract_quotes, speaker_key
+from ...model import Article, Caption, Quote
 from .columns import columns
 
 __all__ = [
@@ -102,8 +103,10 @@ def article_documents(
         if cap.date is not None:
             extra["photo_date"] = _as_date(cap.date)
         parts.append(("caption", cap.text, extra))
+    first_paragraph = len(parts)
     parts.extend(("paragraph", p, {}) for p in article.paragraphs)
     parts.extend(("note", n, {}) for n in article.notes)
+    parts.extend(_quote_parts(article, first_paragraph))
 
     docs = []
     for position, (kind, text, extra) in enumerate(parts):
@@ -114,6 +117,23 @@ def article_documents(
     if lineage is not None and docs:
         docs[0]["lineage"] = lineage
     return docs
+
+
+def _quote_parts(article: Article, first_paragraph: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """The article's quotations as documents after all others (so adding them moved no
+    position): each keeps its paragraph's position and where in it the words are."""
+    parts: list[tuple[str, str, dict[str, Any]]] = []
+    for q in extract_quotes(article.paragraphs):
+        extra: dict[str, Any] = {
+            "quote_of": first_paragraph + q.paragraph,
+            "quote_start": q.start,
+            "quote_end": q.end,
+        }
+        if q.speaker and q.speaker_key:
+            extra["speaker"] = q.speaker
+            extra["speaker_key"] = q.speaker_key
+        parts.append(("quote", q.text, extra))
+    return parts
 
 
 def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
@@ -135,6 +155,7 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         if d["kind"] == "caption"
     )
     return Article(
+        quotes=_stored_quotes(docs),
         id=first["article_id"],
         headline=headline,
         paragraphs=tuple(d["text"] for d in docs if d["kind"] == "paragraph"),
@@ -146,6 +167,30 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         byline=first.get("byline"),
         dateline=first.get("dateline"),
     )
+
+
+def _stored_quotes(docs: list[Mapping[str, Any]]) -> tuple[Quote, ...]:
+    """The quote documents as Quotes of their paragraphs (``quote_of`` is a position)."""
+    paragraph_at = {
+        int(d["position"]): i for i, d in enumerate(x for x in docs if x["kind"] == "paragraph")
+    }
+    out = []
+    for d in docs:
+        of = d.get("quote_of")
+        if d["kind"] != "quote" or of is None or int(of) not in paragraph_at:
+            continue
+        speaker = d.get("speaker")
+        out.append(
+            Quote(
+                paragraph=paragraph_at[int(d["quote_of"])],
+                start=int(d.get("quote_start") or 0),
+                end=int(d.get("quote_end") or 0),
+                text=str(d.get("text") or ""),
+                speaker=speaker,
+                speaker_key=speaker_key(speaker) if speaker else None,
+            )
+        )
+    return tuple(out)
 
 
 def stored_headline(searcher: Any, docnum: int, stored: Mapping[str, Any]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from whoosh.searching import Searcher
 
@@ -19,8 +19,9 @@ from ...lineage.stories import Stories
 from ...model import Article
 from ...query.tree import Group
 from ...results import SearchParams, Stats
-from ..base import EngineResults, Mode, Span
+from ..base import DayCount, EngineMatch, EngineResults, MatchStream, Mode, Span
 from .compile import compile_query
+from .days import index_days
 from .documents import article_from_documents
 from .highlight import match_spans
 from .ranking import DEFAULT, RankingConfig
@@ -28,6 +29,7 @@ from .reader import Reader
 from .schema import KINDS
 from .search import run_search
 from .stories import searcher_stories
+from .stream import stream_matches
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
 __all__ = ["WhooshEngine"]
@@ -44,7 +46,18 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "stories"}
+        {
+            "fuzzy",
+            "prefix",
+            "phrase",
+            "proximity",
+            "facets",
+            "suggest",
+            "quotes",
+            "timeline",
+            "stream",
+            "stories",
+        }
     )
 
     def __init__(
@@ -97,6 +110,35 @@ class WhooshEngine:
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
         with self.searcher() as s:
             return run_search(s, tree, params, deadline, self._ranking)
+
+    def index_days(self) -> tuple[DayCount, ...]:
+        with self.searcher() as s:
+            return index_days(s)
+
+    def matches(
+        self,
+        tree: Group,
+        params: SearchParams,
+        *,
+        article_ids: frozenset[str] | None = None,
+        spans: bool = False,
+    ) -> MatchStream:
+        """Every match as a stream; the searcher (one generation) is held until it ends."""
+        stack = ExitStack()
+        s = stack.enter_context(self.searcher())
+        try:
+            found = stream_matches(
+                s, tree, params, self._ranking, article_ids=article_ids, spans=spans
+            )
+        except BaseException:
+            stack.close()
+            raise
+
+        def rows() -> Iterator[EngineMatch]:
+            with stack:
+                yield from found
+
+        return MatchStream(total=len(found), generation=int(s.reader().generation()), rows=rows())
 
     def spans(
         self, texts: Sequence[str], tree: Group, deadline: Deadline | None = None

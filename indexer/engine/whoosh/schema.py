@@ -1,4 +1,4 @@
-"""The Whoosh schema: one index document per headline, paragraph, caption and note.
+"""The Whoosh schema: one index document per headline, paragraph, caption, note and quote.
 
 Each document carries its article's metadata, and indexes its headline so a passage can be
 ranked with it (BM25F); the headline is stored once, in the headline document (``documents``).
@@ -70,6 +70,13 @@ def make_schema() -> fields.Schema:
         # the article's publication month, "2023-10", for the month facet
         month=fields.ID(sortable=True),
         content_hash=fields.STORED(),
+        # quotes only: who said it, as words (speaker:putin) and as one key (facets), and the
+        # position of the paragraph it is in with the quoted words' offsets there
+        speaker=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        speaker_key=fields.ID(sortable=True, analyzer=exact),
+        quote_of=fields.NUMERIC(int, bits=32, stored=True, shift_step=0),
+        quote_start=fields.STORED(),
+        quote_end=fields.STORED(),
         # the article's fingerprint (``indexer.lineage``), on its first document only
         lineage=fields.STORED(),
     )

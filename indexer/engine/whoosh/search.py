@@ -32,6 +32,7 @@ from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
 from .columns import Columns, columns
 from .compile import CompiledQuery, compile_query
+from .days import day_counts
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
 from .filters import Filters
@@ -251,6 +252,7 @@ def _article_result(
             first, first_docnum = stored, docnum
         text = stored.get("text") or ""
         caption = stored.get("kind") == "caption"
+        quote = stored.get("kind") == "quote"
         shown.append(
             EngineHit(
                 doc_id=stored.get("doc_id") or "",
@@ -261,6 +263,7 @@ def _article_result(
                 score=hit_score,
                 credit=stored.get("credit") if caption else None,
                 date=_as_date(stored.get("photo_date")) if caption else None,
+                speaker=stored.get("speaker") if quote else None,
             )
         )
     published = first.get("published")
@@ -325,6 +328,7 @@ def run_search(
         suggestion=suggestion,
         total_stories=total_stories,
         stories=searcher_stories(searcher),
+        days=day_counts(cols, matches.docs),
     )
 
 

@@ -131,9 +131,23 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return [s for s in segments if s.doc_count_all() >= MERGE_BELOW_DOCS]
 
 
+def _add_new_fields(ix: whoosh_index.Index, timeout: float) -> None:
+    """Give an index written before a field existed (the quote fields) the fields of today's
+    schema, in a commit of its own: the documents written next need them, and readers of
+    the old documents see the new fields empty."""
+    missing = [(n, f) for n, f in make_schema().items() if n not in ix.schema]
+    if not missing:
+        return
+    writer = ix.writer(timeout=timeout, delay=0.25)
+    for name, field in missing:
+        writer.add_field(name, field)
+    writer.commit()
+
+
 def _writer(ix: whoosh_index.Index, path: str, timeout: float, procs: int = 1) -> IndexWriter:
     _note_interrupted_run(ix, path)
     try:
+        _add_new_fields(ix, timeout)
         if procs > 1 and parallel_supported():
             # each sub-process has a pool of its own; together they stay near the single
             # writer's memory
