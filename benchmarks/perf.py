@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import sphinx_cluster
 from .perf_corpus import DESCRIPTION, CorpusInfo, build_corpus, news_dir
 from .perf_peers import ENGINES, PEERS, available, make_engine
 from .perf_queries import QUERIES_FILE, BenchQuery, load_queries
@@ -83,7 +84,7 @@ def _pss_bytes(pid: int) -> int | None:
     return None
 
 
-def _run_measured(cmd: list[str], cwd: Path) -> dict[str, Any]:
+def _run_measured(cmd: list[str], cwd: Path, servers: tuple[int, ...] = ()) -> dict[str, Any]:
     """Run a command to the end, sampling the memory of its whole process tree every 50 ms.
 
     Two sums: RSS counts a page once per process mapping it, so forked writer processes count
@@ -104,7 +105,8 @@ def _run_measured(cmd: list[str], cwd: Path) -> dict[str, Any]:
             with_pss = samples % 20 == 0
             samples += 1
             try:
-                tree = [proc, *proc.children(recursive=True)]
+                # the servers the command writes to (a sphinx cluster's searchd) count too
+                tree = [proc, *proc.children(recursive=True), *map(psutil.Process, servers)]
                 rss = 0
                 pss: int | None = 0
                 for member in tree:
@@ -149,7 +151,12 @@ def index_engine(name: str, corpus: CorpusInfo, index_dir: Path) -> dict[str, An
     if index_dir.exists():
         shutil.rmtree(index_dir)
     repo = Path(__file__).resolve().parents[1]
-    if name == "ours":
+    servers: tuple[int, ...] = ()
+    if name == "sphinx":
+        location = sphinx_cluster.start(index_dir)
+        servers = tuple(sphinx_cluster.pids(index_dir))
+        cmd = [*_newsfind(), "index", str(corpus.path), "--index", location, "--quiet"]
+    elif name == "ours":
         cmd = [*_newsfind(), "index", str(corpus.path), "--index", str(index_dir), "--quiet"]
     else:
         cmd = [
@@ -161,7 +168,7 @@ def index_engine(name: str, corpus: CorpusInfo, index_dir: Path) -> dict[str, An
             str(corpus.path),
             str(index_dir),
         ]
-    run = _run_measured(cmd, repo)
+    run = _run_measured(cmd, repo, servers)
     if run["returncode"] != 0:
         tail = (run["stderr"] or run["stdout"]).strip().splitlines()[-3:]
         return {"error": f"exit {run['returncode']}: " + " | ".join(tail)}
@@ -175,7 +182,9 @@ def index_engine(name: str, corpus: CorpusInfo, index_dir: Path) -> dict[str, An
         "peak_pss_mib": None if run["peak_pss_bytes"] is None else run["peak_pss_bytes"] / 2**20,
         "index_mib": _dir_bytes(index_dir) / 2**20,
         "segments": _segments(index_dir) if name in ("ours", "whoosh") else None,
-        "summary": run["stderr"].strip().splitlines()[-1:] if name == "ours" else run["stdout"],
+        "summary": run["stderr"].strip().splitlines()[-1:]
+        if name in ("ours", "sphinx")
+        else run["stdout"],
     }
 
 
@@ -484,7 +493,7 @@ def run_size(
     saved = work / f"indexing-{size}.json"
     previous = json.loads(saved.read_text()) if saved.exists() else {}
     for name in engines:
-        if args.skip_index and dirs[name].exists() and name in previous:
+        if args.skip_index and dirs[name].exists() and name in previous and name != "sphinx":
             indexing[name] = {**previous[name], "reused": True}
             continue
         _log(f"[{size}] indexing with {name} ...")
@@ -513,8 +522,28 @@ def run_size(
             result["web"] = web_bench(ok["ours"], queries, args.web_seconds, args.load)
         except RuntimeError as exc:
             result["web"] = {"error": str(exc)}
-    result["targets"] = targets(result)
+    result["targets"] = targets(result) + sphinx_targets(result)
+    if "sphinx" in dirs:
+        sphinx_cluster.stop(dirs["sphinx"])
     return result
+
+
+def sphinx_targets(r: dict[str, Any]) -> list[str]:
+    """Issue 13's targets for the sphinx engine, against ours (Whoosh) and FTS5."""
+    out = []
+    idx, s = r["indexing"], r["search"]
+    if "docs_per_s" in idx.get("sphinx", {}) and "docs_per_s" in idx.get("ours", {}):
+        ratio = idx["sphinx"]["docs_per_s"] / idx["ours"]["docs_per_s"]
+        verdict = "met" if ratio >= 5 else "NOT met"
+        out.append(f"sphinx indexing docs/s: {ratio:.2f}x ours ({verdict}: >= 5x)")
+    if "warm" in s.get("sphinx", {}) and "warm" in s.get("ours", {}):
+        ratio = s["sphinx"]["warm"]["p95"] / s["ours"]["warm"]["p95"]
+        verdict = "met" if ratio <= 0.2 else "NOT met"
+        out.append(f"sphinx search warm p95: {ratio:.2f}x ours ({verdict}: <= 0.2x)")
+    if "warm" in s.get("sphinx", {}) and "warm" in s.get("fts5", {}):
+        a, b = s["sphinx"]["warm"]["p95"], s["fts5"]["warm"]["p95"]
+        out.append(f"sphinx warm p95 vs FTS5: {a / b:.2f}x ({'met' if a <= b else 'NOT met'})")
+    return out
 
 
 def _log(message: str) -> None:
@@ -590,10 +619,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     engines = []
     for name in (n.strip() for n in args.engines.split(",") if n.strip()):
-        if name not in ENGINES:
-            print(f"error: unknown engine {name!r} (one of {', '.join(ENGINES)})", file=sys.stderr)
+        if name not in (*ENGINES, "sphinx"):
+            known = ", ".join((*ENGINES, "sphinx"))
+            print(f"error: unknown engine {name!r} (one of {known})", file=sys.stderr)
             return 2
-        why = available(name)
+        why = sphinx_cluster.available() if name == "sphinx" else available(name)
         if why:
             _log(f"skipping {name}: {why}")
         else:

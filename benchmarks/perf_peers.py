@@ -348,9 +348,23 @@ class Tantivy:
 _INDEXERS = {"whoosh": index_whoosh, "fts5": index_fts5, "tantivy": index_tantivy}
 
 
+class OursOnSphinx(Ours):
+    """The same public API on the sphinx engine: ``path`` is the benchmark's cluster directory."""
+
+    name = "sphinx"
+
+    def open(self, path: Path) -> None:
+        from indexer import open_index
+
+        from .sphinx_cluster import location_of
+
+        self._ix = open_index(location_of(path))
+
+
 def make_engine(name: str) -> Engine:
     engines: dict[str, type[Any]] = {
         "ours": Ours,
+        "sphinx": OursOnSphinx,
         "whoosh": RawWhoosh,
         "fts5": Fts5,
         "tantivy": Tantivy,

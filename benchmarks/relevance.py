@@ -329,6 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--steps", action="store_true", help="also run each tuning step on its own (STEPS)"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("whoosh", "sphinx"),
+        default="whoosh",
+        help="sphinx: also score the sphinx engine on a local two-shard cluster",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "queries.dev.tsv").exists():
         print(f"error: no relevance data in {args.data} (queries.dev.tsv missing)", file=sys.stderr)
@@ -345,6 +351,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=lambda msg: print(f"... {msg}", file=sys.stderr),
     )
     detail = [name for name, _ in configs if not name.startswith("step: ")]
+    if args.engine == "sphinx":
+        from .relevance_sphinx import sphinx_run
+
+        run, errors = sphinx_run(
+            collection.documents,
+            collection.queries,
+            DEPTH,
+            lambda msg: print(f"... {msg}", file=sys.stderr),
+        )
+        scores = score_run(run, collection.qrels)
+        report.systems.append(
+            SystemRun("sphinx", "the sphinx engine, two shards (Sphinx 2.2)", scores, errors)
+        )
+        detail.append("sphinx")
     sys.stdout.write(render_markdown(report, ["bm25s", *detail]))
     if args.json:
         args.json.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")

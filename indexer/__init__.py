@@ -11,8 +11,12 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
+from .checking import CheckReport, check_index
 from .engine.base import MatchStream
 from .errors import (
+    DiskFull,
+    IndexBuilding,
+    IndexCorrupt,
     IndexLocked,
     IndexNotFound,
     NewsfindError,
@@ -46,6 +50,7 @@ from .limits import (
     MAX_TERMS,
     MIN_PREFIX,
     SORTS,
+    UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
 from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
@@ -73,8 +78,12 @@ __all__ = [
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "CheckReport",
+    "DiskFull",
     "Copy",
     "Hit",
+    "IndexBuilding",
+    "IndexCorrupt",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",
@@ -89,6 +98,7 @@ __all__ = [
     "StoryInfo",
     "WorkerDied",
     "article_from_json",
+    "check_index",
     "delete_articles",
     "index_articles",
     "iter_articles",
@@ -115,4 +125,5 @@ __all__ = [
     "MAX_TERMS",
     "MIN_PREFIX",
     "SORTS",
+    "UNDATED",
 ]

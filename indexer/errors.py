@@ -10,6 +10,11 @@ __all__ = [
     "QueryTooSlow",
     "ParseError",
     "WorkerDied",
+    "ArticleNotWritten",
+    "ResultsIncomplete",
+    "DiskFull",
+    "IndexCorrupt",
+    "IndexBuilding",
 ]
 
 
@@ -83,3 +88,64 @@ class WorkerDied(NewsfindError):
     def with_batch(self, articles: int) -> WorkerDied:
         """The same error, saying how many articles the lost batch held."""
         return WorkerDied(self.pid, self.how, self.when, articles)
+
+
+class ArticleNotWritten(NewsfindError):
+    """One article could not be written (the part of the index holding it does not answer);
+    nothing of it changed, the rest of the run goes on, and running again writes it."""
+
+    def __init__(self, article_id: str, why: str) -> None:
+        super().__init__(f"article {article_id!r} not indexed: {why}; run again to index it")
+        self.article_id = article_id
+
+
+class ResultsIncomplete(NewsfindError):
+    """Strict results were asked for and part of the index did not answer."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        super().__init__(
+            "part of the index did not answer (" + "; ".join(missing) + "), and strict "
+            "results were asked for; try again when it is back"
+        )
+        self.missing = missing
+
+
+class DiskFull(NewsfindError):
+    """The filesystem holding the index filled up (or hit its quota) during a batch. The batch
+    was cancelled whole, so the index is exactly as its last commit left it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"no space left on device writing {path}; nothing of this batch was committed; "
+            "the index is as it was (free some space and run the same command again)"
+        )
+        self.path = path
+
+
+class IndexCorrupt(NewsfindError):
+    """A file of the index is missing, cut short or altered: answers from it could be wrong,
+    so none are given. ``file`` names it (relative to the index), ``problem`` says what."""
+
+    def __init__(self, path: str, file: str, problem: str) -> None:
+        super().__init__(
+            f"the index at {path} is damaged: {file}: {problem}; rebuild it with newsfind "
+            f"index ... --index {path}, repair it with newsfind check --repair --index {path}, "
+            "or restore it"
+        )
+        self.path = path
+        self.file = file
+        self.problem = problem
+
+
+class IndexBuilding(IndexNotFound):
+    """The index's first run is still under way: nothing is committed yet, so every search
+    would say "0 articles" when the truth is "not yet". An IndexNotFound, so callers that wait
+    for an index to appear (the web app) look again later."""
+
+    def __init__(self, path: str) -> None:
+        NewsfindError.__init__(
+            self,
+            f"the index at {path} is being built: its first run has committed nothing yet; "
+            "search again when it has committed (a run commits at least every ten minutes)",
+        )
+        self.path = path

@@ -24,6 +24,7 @@ from .engine.base import (
     StreamingEngine,
     TimelineEngine,
     check_capabilities,
+    check_sort,
     open_engine,
 )
 from .errors import QueryError
@@ -120,6 +121,7 @@ class NewsIndex:
         with Deadline(started, time_budget) as deadline:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree, params.kind)
+            check_sort(self._engine, params.sort)
             params = story_params(params, tree, self.capabilities)
             found = self._engine.search(tree, params, deadline)
             stories = found.stories or self._stories()
@@ -134,10 +136,11 @@ class NewsIndex:
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=facets,
+            facets=_declared_facets(self._engine, facets),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
             total_stories=found.total_stories,
+            missing=found.missing,
             timeline=timeline,
         )
 
@@ -262,6 +265,16 @@ class NewsIndex:
         return self._engine.stats()
 
 
+def _declared_facets(
+    engine: Engine, facets: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    """The facets an engine declares: one that counts ``language`` without declaring
+    "language-facet" (issue 17) would be counting something it does not store."""
+    if "language" in facets and "language-facet" not in engine.capabilities:
+        return {name: counts for name, counts in facets.items() if name != "language"}
+    return facets
+
+
 def _article_result(found: EngineArticle, stories: Stories | None) -> ArticleResult:
     hits = tuple(
         Hit(
@@ -288,6 +301,8 @@ def _article_result(found: EngineArticle, stories: Stories | None) -> ArticleRes
         dateline=found.dateline,
         byline=found.byline,
         story=story_info(stories, found.article_id) if stories is not None else None,
+        language=found.language,
+        headline_html=mark_text(found.headline, found.headline_spans) if found.headline else None,
     )
 
 

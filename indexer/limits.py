@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_SORT",
     "FACETS",
     "FACET_LIMIT",
+    "UNDATED",
     "HITS_SHOWN",
     "INTERVALS",
     "KINDS",
@@ -61,9 +62,11 @@ DEFAULT_COLLAPSE = COLLAPSES[0]
 #: Matching passages shown per article (the best ones); the rest are counted in ``more_hits``.
 HITS_SHOWN = 3
 #: The facets every search counts, in the order they are listed (``SearchResults.facets``).
-FACETS = ("kind", "source", "credit", "month", "speaker")
+FACETS = ("kind", "source", "credit", "month", "speaker", "language")
 #: Facets list at most this many values each (most frequent first).
 FACET_LIMIT = 25
 #: The periods a search's timeline counts by, shortest first (``interval``; none: chosen from
 #: the span of the matches).
 INTERVALS = ("day", "week", "month", "year")
+#: The month facet's value for articles without a publication date (so its counts add up).
+UNDATED = "undated"

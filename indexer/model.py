@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-__all__ = ["Article", "Caption", "KINDS", "Quote", "parse_published", "article_from_json"]
+__all__ = [
+    "Article", "Caption", "KINDS", "Quote", "parse_published", "article_from_json", "language_tag",
+]  # fmt: skip
 
 #: The kinds of passage an article yields, each searched on its own: a property of the model, not
 #: of any engine (every engine indexes these, and ``kind=`` filters accept exactly these).
@@ -97,6 +99,13 @@ class Article:
     source: str | None = None
     byline: str | None = None
     dateline: str | None = None
+    #: when a crawler captured the page (WARC-Date of each capture, oldest first, UTC); apart
+    #: from ``published``, which the page itself states
+    captures: tuple[datetime, ...] = ()
+    #: when the page says the story was last changed (kept apart from ``published``), UTC
+    modified: datetime | None = None
+    #: the text's language as a lower-case BCP 47 tag ("en", "pt-br"), detected when not given
+    language: str | None = None
     #: the quotations the index found in the paragraphs (an article read back from an index);
     #: derived data, so not part of equality, the JSON form or the content hash
     quotes: tuple[Quote, ...] = field(default=(), compare=False, repr=False)
@@ -164,7 +173,9 @@ class Article:
                 out[key] = value
         if self.published is not None:
             out["published"] = self.published.isoformat()
-        for key in ("source", "byline", "dateline"):
+        if self.modified is not None:
+            out["modified"] = self.modified.isoformat()
+        for key in ("source", "byline", "dateline", "language"):
             value = getattr(self, key)
             if value:
                 out[key] = value
@@ -173,6 +184,8 @@ class Article:
             out["captions"] = [c.to_json() for c in self.captions]
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.captures:
+            out["captures"] = [c.isoformat() for c in self.captures]
         return out
 
 
@@ -285,12 +298,7 @@ def article_from_json(obj: Any) -> Article:
         paragraphs = split_body(_checked(body, "body"))
     if not headline and not paragraphs:
         raise ValueError("article has neither 'headline' nor 'paragraphs'")
-    published = None
-    raw_pub = obj.get("published")
-    if raw_pub is not None:
-        if not isinstance(raw_pub, str):
-            raise ValueError("'published' must be an ISO 8601 string")
-        published = parse_published(raw_pub)
+    published = _opt_date(obj, "published")
     url = _opt_str(obj, "url")
     source = _opt_str(obj, "source")
     raw_id = obj.get("id")
@@ -316,4 +324,47 @@ def article_from_json(obj: Any) -> Article:
         source=source,
         byline=_opt_str(obj, "byline"),
         dateline=_opt_str(obj, "dateline"),
+        captures=_captures(obj),
+        modified=_opt_date(obj, "modified"),
+        language=_language(obj),
     )
+
+
+def _captures(obj: Mapping[str, Any]) -> tuple[datetime, ...]:
+    """The crawl dates of ``captures``: ISO 8601 strings, kept sorted and distinct."""
+    raw = obj.get("captures")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ValueError("'captures' must be a list of ISO 8601 strings")
+    return tuple(sorted({parse_published(v) for v in raw}))
+
+
+def _opt_date(obj: Mapping[str, Any], key: str) -> datetime | None:
+    raw = obj.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError(f"'{key}' must be an ISO 8601 string")
+    return parse_published(raw)
+
+
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+
+def language_tag(value: str) -> str:
+    """A language tag as it is stored and as ``lang:`` and the facet compare it: lower case,
+    ``_`` as ``-`` ("pt_BR" is "pt-br")."""
+    return value.strip().lower().replace("_", "-")
+
+
+def _language(obj: Mapping[str, Any]) -> str | None:
+    value = _opt_str(obj, "language")
+    if value is None:
+        return None
+    tag = language_tag(value)
+    if not _LANGUAGE_TAG.fullmatch(tag):
+        raise ValueError(
+            f"'language' must be a language tag such as 'en' or 'pt-BR', not {value!r}"
+        )
+    return tag

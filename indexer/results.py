@@ -25,7 +25,8 @@ __all__ = [
 ]
 
 #: Accepted values of ``sort``.
-SORTS = ("relevance", "newest", "oldest")
+#: ``crawled``: the most recent first capture (WARC input) first, articles never crawled last.
+SORTS = ("relevance", "newest", "oldest", "crawled")
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,20 @@ class ArticleResult:
     byline: str | None = None
     #: its story, when the engine keeps stories
     story: StoryInfo | None = None
+    language: str | None = None
+    #: the headline as HTML with the query's matches marked (escaped like a snippet)
+    headline_html: str | None = None
+
+    @property
+    def headline_hit(self) -> bool:
+        """Whether the headline itself is one of the hits shown."""
+        return any(hit.kind == "headline" for hit in self.hits)
+
+    @property
+    def passages(self) -> tuple[Hit, ...]:
+        """The hits to list under the title: a headline hit would only repeat the title, so
+        pages mark the title instead (``headline_html``) and list the rest."""
+        return tuple(hit for hit in self.hits if hit.kind != "headline")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +158,7 @@ class ArticleResult:
             "source": self.source,
             "dateline": self.dateline,
             "byline": self.byline,
+            "language": self.language,
             "score": round(self.score, 4),
             "more_hits": self.more_hits,
             "hits": [h.to_json() for h in self.hits],
@@ -190,6 +206,13 @@ class SearchResults:
     #: stories among the matching articles (None when the engine keeps no stories)
     total_stories: int | None = None
     timeline: Timeline | None = None
+    #: the parts of a distributed index (shards) that did not answer; empty when complete
+    missing: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """Whether some of the index did not answer, so matches there are absent."""
+        return bool(self.missing)
 
     @property
     def query(self) -> str:
@@ -211,6 +234,19 @@ class SearchResults:
             shown = self.total_stories
         return max(1, -(-shown // self.per_page))
 
+    @property
+    def reachable_pages(self) -> int:
+        """The pages a caller may ask for: ``pages``, but never past MAX_PAGE, which the
+        parameters refuse; links and "page N of M" use this."""
+        from .limits import MAX_PAGE  # limits imports this module
+
+        return min(self.pages, MAX_PAGE)
+
+    @property
+    def pages_beyond_reach(self) -> bool:
+        """More pages than can be asked for: say how to narrow the search."""
+        return self.pages > self.reachable_pages
+
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
@@ -225,4 +261,7 @@ class SearchResults:
             "results": [r.to_json() for r in self.results],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
             "timeline": self.timeline.to_json() if self.timeline else None,
+            # only when part of a distributed index did not answer: a complete answer keeps
+            # the form it always had
+            **({"partial": True, "missing": list(self.missing)} if self.partial else {}),
         }

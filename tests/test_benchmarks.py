@@ -112,6 +112,19 @@ def test_attack_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
     assert all(0 < s < 500 for s in churn["committing"]["statuses"])
 
 
+def test_warc_benchmark_indexes_the_same_articles_both_ways(tmp_path: Path) -> None:
+    """The archive-against-files benchmark on 82 records: every copy a distinct article, the
+    same documents from the archive as from the files, and a memory row per record count."""
+    out_json = tmp_path / "warc.json"
+    proc = run_benchmark("warc", tmp_path, out_json)
+    assert "archive / files docs per CPU second" in proc.stdout
+    report = json.loads(out_json.read_text())
+    assert report["warc"]["articles"] == report["files"]["articles"] == 82
+    assert report["warc"]["documents"] == report["files"]["documents"] > 82
+    assert sorted(report["memory"]) == ["41", "82"]
+    assert all(run["peak_mb"] > 0 for run in report["memory"].values())
+
+
 def test_export_memory_benchmark_exports_every_match(tmp_path: Path) -> None:
     """The export benchmark end to end on 2,000 passages: every match is a row, twice the same
     bytes (its memory figures are the benchmark's output, docs/research.md)."""

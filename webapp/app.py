@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import api, errors, feeds, pages, research, watching
 from .indexes import IndexHolder
+from .replay import check_wayback_base
 from .urls import ArticleIdConverter, check_public_url
 from .views import register_template_helpers
 
@@ -33,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # feeds and the OpenSearch description; unset, links are relative: the Host header a client
     # sends is never trusted for them (NEWSFIND_PUBLIC_URL=…, `newsfind serve --public-url`)
     "PUBLIC_URL": None,
+    # a web archive's replay prefix (https://web.archive.org/web): links each capture of an
+    # article crawled from a WARC (NEWSFIND_WAYBACK_BASE=…, `newsfind serve --wayback-base`)
+    "WAYBACK_BASE": None,
     "DEBUG": False,
     "PROPAGATE_EXCEPTIONS": False,
 }
@@ -88,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.config["PUBLIC_URL"] = check_public_url(app.config.get("PUBLIC_URL"))
+    app.config["WAYBACK_BASE"] = check_wayback_base(app.config.get("WAYBACK_BASE"))
     # a debugger in a server reachable by others runs any code they send: never, whatever the env
     app.debug = False
     # keep the INTERFACE.md key order, and facets most frequent first

@@ -226,6 +226,47 @@ def _term_toggle(field: str) -> Callable[[SearchRequest], _Toggle]:
 _credit_toggle = _term_toggle("credit")
 
 
+_LANG_TAIL = re.compile(r"\s+AND\s+lang:([a-z0-9-]+)\s*$")
+
+
+def applied_language(query: str) -> str | None:
+    """The language :func:`with_language` applied to ``query``, if any."""
+    match = _LANG_TAIL.search(query) or re.fullmatch(r"\s*lang:([a-z0-9-]+)\s*", query)
+    return match[1] if match else None
+
+
+def without_language(query: str) -> str:
+    """``query`` with the narrowing to a language undone."""
+    match = _LANG_TAIL.search(query)
+    if match:
+        return _unwrap(query[: match.start()])
+    return "" if applied_language(query) else query.strip()
+
+
+def with_language(query: str, language: str) -> str:
+    """``query`` narrowed to one language (in place of any language applied before), joined
+    with AND as a credit is."""
+    query = without_language(query)
+    if not query:
+        return f"lang:{language}"
+    if len(query.split()) > 1 or query.startswith("("):
+        query = f"({query})"
+    return f"{query} AND lang:{language}"
+
+
+def _language_toggle(request: SearchRequest) -> _Toggle:
+    current = applied_language(request.q)
+
+    def toggle(language: str) -> tuple[str, bool, SearchRequest] | None:
+        if not re.fullmatch(r"[a-z0-9-]+", language):
+            return None
+        active = language == current
+        q = without_language(request.q) if active else with_language(request.q, language)
+        return language, active, request.with_changes(q=q)
+
+    return toggle
+
+
 @dataclass(frozen=True)
 class _Facet:
     """How the page shows one facet of the results: ``toggle`` binds a request and then
@@ -246,6 +287,7 @@ _FACETS = (
     _Facet("month", "Published", _month_toggle, newest_first=True),
     _Facet("credit", "Photo credit", _credit_toggle, keep_empty=False),
     _Facet("speaker", "Speaker", _term_toggle("speaker"), keep_empty=False),
+    _Facet("language", "Language", _language_toggle, keep_empty=False),
 )
 
 
@@ -298,4 +340,8 @@ def active_filters(request: SearchRequest, url_for: UrlFor) -> list[ActiveFilter
         for value in applied_credits(request.q, field):
             q = without_credit(request.q, value, field)
             found.append(ActiveFilter(label, value, url_for(request.with_changes(q=q))))
+    language = applied_language(request.q)
+    if language:
+        q = without_language(request.q)
+        found.append(ActiveFilter("Language", language, url_for(request.with_changes(q=q))))
     return found

@@ -155,6 +155,7 @@ _SCHEMAS: dict[str, Any] = {
             "source": _NULLABLE_STRING,
             "dateline": _NULLABLE_STRING,
             "byline": _NULLABLE_STRING,
+            "language": {**_NULLABLE_STRING, "description": "Language tag (en, pt-br)."},
             "score": {"type": "number"},
             "more_hits": {"type": "integer", "description": "Matching documents not shown."},
             "story": {
@@ -197,6 +198,12 @@ _SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
+            "partial": {
+                "type": "boolean",
+                "description": "Present (true) only when part of a distributed index did not "
+                "answer; missing names those parts.",
+            },
+            "missing": {"type": "array", "items": {"type": "string"}},
             "suggestion": {**_NULLABLE_STRING, "description": "A corrected query, if any."},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleResult"}},
             "facets": {
@@ -260,6 +267,8 @@ _SCHEMAS: dict[str, Any] = {
             "source": {"type": "string"},
             "byline": {"type": "string"},
             "dateline": {"type": "string"},
+            "modified": {"type": "string", "format": "date-time"},
+            "language": {"type": "string", "description": "a lower-case language tag (en, pt-br)"},
             "paragraphs": {"type": "array", "items": {"type": "string"}},
             "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
             "notes": {"type": "array", "items": {"type": "string"}},

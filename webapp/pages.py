@@ -15,6 +15,7 @@ from .errors import RequestFailed
 from .facets import KIND_LABELS, active_filters, facet_groups
 from .indexes import get_index
 from .quotes import paragraph_html, paragraph_texts
+from .replay import captures_of
 from .timeline import timeline_chart
 from .views import search_url
 from .watching import watch_command
@@ -118,6 +119,7 @@ def article(article_id: str) -> str:
         captions=[b for b in blocks if b.kind == "caption"],
         paragraphs=[b for b in blocks if b.kind == "paragraph"],
         notes=[b for b in blocks if b.kind == "note"],
+        captures=captures_of(found.url, found.captures),
         search=SearchRequest(q=query),
     )
 

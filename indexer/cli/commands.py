@@ -16,9 +16,17 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
+from ..checking import check_index
+from ..errors import (
+    DiskFull,
+    IndexLocked,
+    IndexNotFound,
+    NewsfindError,
+    QueryError,
+    WorkerDied,
+)
 from ..index import NewsIndex, open_index
-from ..ingest.paths import expand_paths, iter_articles, total_bytes
+from ..ingest.paths import expand_paths
 from ..limits import (
     DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
@@ -30,13 +38,13 @@ from ..limits import (
 )
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
+    DEFAULT_COMMIT_SECONDS,
     DEFAULT_PROCS,
-    IndexReport,
     delete_articles,
-    index_articles,
 )
 from .exporting import check_export_flags, export_options, write_export
-from .render import render_article, render_results
+from .index_run import IndexRun, interrupted_line
+from .render import render_article, render_check, render_results, skip_lines
 from .watching import watch_group, watch_hooks, watches_option
 
 __all__ = ["cli", "main"]
@@ -108,6 +116,15 @@ def cli() -> None:
 )
 @click.option("--no-watch", is_flag=True, help="Do not run the watches after each commit.")
 @watches_option
+@click.option(
+    "--commit-every",
+    type=click.FloatRange(0),
+    default=DEFAULT_COMMIT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Commit at least this often, so a crash loses minutes, not the run (each commit "
+    "leaves a segment per process).",
+)
 def index_cmd(
     paths: tuple[str, ...],
     index_dir: str,
@@ -116,6 +133,7 @@ def index_cmd(
     procs: int,
     no_watch: bool,
     watches_file: str | None,
+    commit_every: float,
 ) -> None:
     """Index files, directories (recursively), globs, or - for stdin.
 
@@ -124,40 +142,19 @@ def index_cmd(
     """
     started = time.perf_counter()
     files = [p for p in expand_paths(paths) if isinstance(p, str)]
+    run = IndexRun(paths, files)
     show_bar = not quiet and sys.stderr.isatty()
-    report: IndexReport
-    errors_shown = 0
-
-    def show_errors(rep: IndexReport) -> None:
-        nonlocal errors_shown
-        while errors_shown < len(rep.errors):
-            click.echo(f"error: {rep.errors[errors_shown]}", err=True)
-            errors_shown += 1
-
     hooks = None if no_watch else watch_hooks(index_dir, watches_file, _watch_error)
     try:
-        if show_bar:
-            with click.progressbar(
-                length=max(total_bytes(files), 1), label="Indexing", file=sys.stderr
-            ) as bar:
-                report = index_articles(
-                    index_dir,
-                    iter_articles(paths, on_bytes=bar.update),
-                    on_article=show_errors,
-                    batch_articles=batch_size,
-                    procs=procs,
-                    hooks=hooks,
-                )
-        else:
-            report = index_articles(
-                index_dir,
-                iter_articles(paths),
-                on_article=show_errors,
-                batch_articles=batch_size,
-                procs=procs,
-                hooks=hooks,
-            )
-    except IndexLocked as exc:
+        report, stop = run.run(
+            index_dir,
+            show_bar,
+            batch_articles=batch_size,
+            procs=procs,
+            commit_seconds=commit_every,
+            hooks=hooks,
+        )
+    except (IndexLocked, DiskFull) as exc:
         raise click.ClickException(str(exc)) from None
     except WorkerDied as exc:
         # earlier batches are committed; the summary would count only those, so one line
@@ -166,7 +163,10 @@ def index_cmd(
     finally:
         if hooks is not None:
             hooks.close()
-    show_errors(report)
+    run.show_errors(report)
+    if stop.stopped:
+        click.echo(interrupted_line(stop.signal, report), err=True)
+        sys.exit(stop.exit_code)
     elapsed = time.perf_counter() - started
     click.echo(
         f"{_plural(report.articles, 'article')}: {report.added:,} added, "
@@ -174,6 +174,11 @@ def index_cmd(
         f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
         err=True,
     )
+    skipped = run.skipped_line()
+    if skipped:
+        click.echo(skipped, err=True)
+    for line in skip_lines(run.tally):
+        click.echo(line, err=True)
     if report.failed:
         sys.exit(1)
 
@@ -238,7 +243,7 @@ def search_cmd(
     \b
     Query language: words (any form: visit finds visiting), "exact phrases",
     AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
-    source: byline: dateline:, infra*, Puttin~, published:2023-10-01..2023-10-31,
+    source: byline: dateline: lang:fr, infra*, Puttin~, published:2023-10-01..2023-10-31,
     published:>=2023-10-17, photo_date:2023-10, story:ID (a story's copies).
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
@@ -248,7 +253,9 @@ def search_cmd(
         with _open(index_dir) as ix:
             write_export(ix, query, fmt or "jsonl", manifest, sort=sort, **filters)
         return
+    opening = time.perf_counter()
     with _open(index_dir) as ix:
+        opened_ms = (time.perf_counter() - opening) * 1000
         try:
             results = ix.search(
                 query,
@@ -268,7 +275,7 @@ def search_cmd(
     if as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_results(results, color=sys.stdout.isatty()))
+        click.echo(render_results(results, color=sys.stdout.isatty(), opened_ms=opened_ms))
 
 
 @cli.command("show")
@@ -313,6 +320,21 @@ def stats_cmd(index_dir: str, as_json: bool) -> None:
     )
 
 
+@cli.command("check")
+@index_option
+@click.option("--repair", is_flag=True, help="Rebuild what is damaged from readable articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_cmd(index_dir: str, repair: bool, as_json: bool) -> None:
+    """Verify every file of the index against its commit's checksums (exit 1 when damaged)."""
+    report = check_index(index_dir, repair=repair)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+    else:
+        click.echo(render_check(report), err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
 @cli.command("delete")
 @click.argument("article_ids", nargs=-1, required=True)
 @index_option
@@ -347,6 +369,14 @@ def delete_cmd(article_ids: tuple[str, ...], index_dir: str) -> None:
     "relative links; the Host header is never used).",
 )
 @click.option(
+    "--wayback-base",
+    envvar="NEWSFIND_WAYBACK_BASE",
+    metavar="URL",
+    help="A web archive's replay prefix (https://web.archive.org/web, a pywb collection): "
+    "the article page links each capture of a crawled page to {URL}/{timestamp}/{page URL} "
+    "(default: $NEWSFIND_WAYBACK_BASE, else no links).",
+)
+@click.option(
     "--connection-limit",
     default=500,
     show_default=True,
@@ -368,6 +398,7 @@ def serve_cmd(
     port: int,
     threads: int | None,
     public_url: str | None,
+    wayback_base: str | None,
     connection_limit: int,
     request_timeout: float,
 ) -> None:
@@ -375,12 +406,17 @@ def serve_cmd(
     from webapp import create_app
     from webapp.server import serve
 
-    if not os.path.isdir(index_dir):
+    if "://" in index_dir:
+        _open(index_dir).close()  # an engine location: is the index there and answering?
+    elif not os.path.isdir(index_dir):
         raise click.ClickException(str(IndexNotFound(index_dir)))
     try:
-        app = create_app({"INDEX_DIR": index_dir, "PUBLIC_URL": public_url})
+        app = create_app(
+            {"INDEX_DIR": index_dir, "PUBLIC_URL": public_url, "WAYBACK_BASE": wayback_base}
+        )
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--public-url'") from None
+        hint = "'--wayback-base'" if str(exc).startswith("WAYBACK_BASE") else "'--public-url'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     n_threads = threads or 4 * (os.cpu_count() or 1)
     click.echo(f"newsfind: serving {index_dir} on http://{host}:{port}/", err=True)
     if not app.config["PUBLIC_URL"]:

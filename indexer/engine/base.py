@@ -39,7 +39,9 @@ What an engine receives and must do:
 - ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
-  are query constructs; "proximity" (unquoted words near each other score higher), "facets"
+  are query constructs; "check" means the engine implements ``CheckableEngine.check`` (verify
+  its files, repair them; opened in mode "check" it must open nothing damage could break);
+  "proximity" (unquoted words near each other score higher), "facets"
   and "suggest" describe what results hold; "quotes" says the engine stores an article's
   quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
   with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
@@ -68,21 +70,23 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
+from ..checking import CheckReport
 from ..errors import NewsfindError, QueryError
 from ..lineage.stories import Stories
 from ..model import Article
-from ..query.tree import Fuzzy, Group, Node, Phrase, Prefix, Word
+from ..query.tree import DateSpan, Fuzzy, Group, Node, Phrase, Prefix, Word
 from ..results import SearchParams, Stats
 
 __all__ = [
     "CAPABILITIES",
     "DayCount",
+    "CheckableEngine",
     "Engine",
     "EngineArticle",
     "EngineHit",
@@ -96,6 +100,7 @@ __all__ = [
     "Span",
     "StoryEngine",
     "check_capabilities",
+    "check_sort",
     "needed_capabilities",
     "open_engine",
     "register_engine",
@@ -105,20 +110,13 @@ __all__ = [
 Span = tuple[int, int]
 
 #: Every capability an engine may declare.
+#: "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet);
+#: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
-    {
-        "fuzzy",
-        "prefix",
-        "phrase",
-        "proximity",
-        "facets",
-        "suggest",
-        "quotes",
-        "timeline",
-        "stream",
-        "stories",
-    }
-)  # "quotes": quote documents with speakers (kind quote, speaker:, the speaker facet)
+    {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+    | {"stream", "crawled", "lang", "language-facet", "check", "stories"}
+)
+#: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
 
 @dataclass(frozen=True)
@@ -151,6 +149,7 @@ class EngineArticle:
     more_hits: int
     dateline: str | None = None
     byline: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +165,8 @@ class EngineResults:
     #: search grouped them by (so the caller names leads and copies from the same generation)
     total_stories: int | None = None
     stories: Stories | None = None
+    #: the parts of the index that did not answer: the result holds only the others' matches
+    missing: tuple[str, ...] = ()
     #: matches per publication day (``DayCount``s, undated as ``day=None``), when the engine
     #: declares "timeline"
     days: tuple[DayCount, ...] | None = None
@@ -312,12 +313,22 @@ class StreamingEngine(Engine, Protocol):
     ) -> MatchStream: ...
 
 
+@runtime_checkable
+class CheckableEngine(Engine, Protocol):
+    """An engine declaring "check": it can verify its files and rebuild damaged ones. Opened
+    in mode "check" it must open nothing that damage could break (``indexer.checking``)."""
+
+    def check(self, *, repair: bool = False) -> CheckReport: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
         return frozenset({"fuzzy"})
     if isinstance(node, Prefix):
         return frozenset({"prefix"})
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field == "lang":
+        return frozenset({"lang"}) | needed_capabilities(replace(node, field=None))
     if isinstance(node, Word | Phrase | Prefix | Fuzzy) and (
         getattr(node, "field", None) == "speaker"
         or (isinstance(node, Word) and node.field == "kind" and node.text.lower() == "quote")
@@ -329,6 +340,8 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         return frozenset({"phrase"})
     if isinstance(node, Word) and node.field == "story":
         return frozenset({"stories"})
+    if isinstance(node, DateSpan) and node.field == "crawled":
+        return frozenset({"crawled"})
     children: tuple[Node, ...] = ()
     if isinstance(node, Group):
         children = node.optional + node.required + node.excluded
@@ -351,8 +364,14 @@ def check_capabilities(engine: Engine, tree: Group, kind: str | None = None) -> 
         )
 
 
-#: What an engine is opened for (see the module docstring).
-Mode = Literal["read", "write", "create"]
+def check_sort(engine: Engine, sort: str) -> None:
+    """QueryError (param ``sort``) when ``sort`` needs a capability ``engine`` lacks."""
+    if sort == "crawled" and "crawled" not in engine.capabilities:
+        raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
+
+
+#: What an engine is opened for (see the module docstring; "check": only ``check`` follows).
+Mode = Literal["read", "write", "create", "check"]
 #: ``opener(location, mode)``: the engine for a location of its scheme
 Opener = Callable[[str, Mode], Engine]
 _openers: dict[str, Opener] = {}
@@ -371,6 +390,17 @@ def _whoosh(location: str, mode: Mode) -> Engine:
     from .whoosh.engine import WhooshEngine
 
     return WhooshEngine(location, mode=mode)
+
+
+def _sphinx(location: str, mode: Mode) -> Engine:
+    # imported here: the sphinx engine (and PyMySQL, its optional dependency) loads only when
+    # a sphinx:// location is opened
+    from .sphinx.engine import SphinxEngine
+
+    return SphinxEngine.open(location, mode)
+
+
+register_engine("sphinx", _sphinx)
 
 
 def open_engine(location: str | os.PathLike[str], mode: Mode = "read") -> Engine:

@@ -26,6 +26,7 @@ from indexer import (
     open_index,
 )
 from indexer.engine.base import CAPABILITIES
+from tests.engine.sphinx.local import start_cluster, stop_all
 
 #: engine name -> a fresh index location inside the given empty directory
 LocationFactory = Callable[[Path], str]
@@ -35,11 +36,21 @@ def _whoosh_location(base: Path) -> str:
     return str(base / "index")
 
 
+def _sphinx_location(base: Path) -> str:
+    """A real two-shard cluster of its own (skipped when searchd is absent); a base that does
+    not exist stands for "no index there": a running head without the named index."""
+    if not base.exists():
+        location, _ = start_cluster(base.with_name(base.name + "-cluster"))
+        return location.rsplit("/", 1)[0] + "/nfmissing"
+    location, _ = start_cluster(base / "sphinx")
+    return location
+
+
 MakeIndex = Callable[[Iterable[Article | dict[str, Any]]], NewsIndex]
 
 ENGINES: dict[str, LocationFactory] = {
     "whoosh": _whoosh_location,
-    # "sphinx": _sphinx_location,  (the next issue)
+    "sphinx": _sphinx_location,
 }
 
 #: Every capability an engine may declare (``NewsIndex.capabilities``); the suite skips, with
@@ -84,6 +95,13 @@ def every_hit(ix: NewsIndex, query: str, **params: Any) -> tuple[Counter[str], s
             counts[article.article_id] = len(article.hits) + article.more_hits
             shown |= {hit.doc_id for hit in article.hits}
     return counts, shown, first.total_hits, first.total_articles
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_clusters() -> Iterator[None]:
+    """The sphinx clusters the suite started stop with it."""
+    yield
+    stop_all()
 
 
 @pytest.fixture(scope="session", params=sorted(ENGINES))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from indexer import (
+    UNDATED,
     ArticleWriter,
     IndexNotFound,
     NewsIndex,
@@ -197,11 +198,10 @@ def test_sorts(ix: NewsIndex, sort: str) -> None:
         return
     dated = [a.published for a in results.results if a.published is not None]
     assert dated == sorted(dated, reverse=sort == "newest")
-    # undated articles come last when newest first, first when oldest first (as today)
+    # undated articles come last in both date orders (issue 18: first under oldest was noise)
     undated = [a.article_id for a in results.results if a.published is None]
     assert undated == ["undated"]
-    place = -1 if sort == "newest" else 0
-    assert results.results[place].article_id == "undated"
+    assert results.results[-1].article_id == "undated"
 
 
 def _facets_of(doc_ids: set[str]) -> dict[str, Counter[str]]:
@@ -222,6 +222,8 @@ def _facets_of(doc_ids: set[str]) -> dict[str, Counter[str]]:
                     counts["credit"][credit] += 1
             if model.published is not None:
                 counts["month"][model.published.astimezone(UTC).strftime("%Y-%m")] += 1
+            else:
+                counts["month"][UNDATED] += 1  # a value of its own: the counts add up
     return counts
 
 
@@ -361,6 +363,7 @@ BAD_PARAMS: list[tuple[dict[str, Any], str]] = [
 def test_bad_parameters_are_query_errors_naming_them(
     ix: NewsIndex, params: dict[str, Any], param: str
 ) -> None:
+    params = dict(params)  # the table is shared by every engine's run: never change it
     query = params.pop("query", "harbour")
     with pytest.raises(QueryError) as caught:
         ix.search(query, **params)
@@ -420,8 +423,31 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.suggestion is None
     assert declared <= {
         "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline",
-        "stream", "stories",
+        "stream", "crawled", "lang", "language-facet", "check", "stories",
     }  # fmt: skip
+
+
+def test_crawled_filters_on_any_capture_and_sorts_by_the_first(make_index: MakeIndex) -> None:
+    """``crawled:`` matches an article captured in the span at any capture; ``sort=crawled``
+    puts the most recent first capture first and articles never crawled last."""
+    ix = make_index(
+        [
+            {"id": "a", "headline": "Harbour a", "paragraphs": ["harbour storm"],
+             "captures": ["2024-01-10T00:00:00Z", "2024-06-01T00:00:00Z"]},
+            {"id": "b", "headline": "Harbour b", "paragraphs": ["harbour storm"],
+             "captures": ["2024-03-01T00:00:00Z"]},
+            {"id": "c", "headline": "Harbour c", "paragraphs": ["harbour storm"]},
+        ]
+    )  # fmt: skip
+    if "crawled" not in capabilities(ix):
+        with pytest.raises(QueryError):
+            ix.search("harbour", sort="crawled")
+    needs(ix, "crawled", "harbour crawled:2024")
+    assert [r.article_id for r in ix.search("harbour crawled:2024-06").results] == ["a"]
+    assert sorted(r.article_id for r in ix.search("storm crawled:<2024-04").results) == ["a", "b"]
+    assert [r.article_id for r in ix.search("harbour", sort="crawled").results] == ["b", "a", "c"]
+    stored = ix.article("a")
+    assert stored is not None and [c.month for c in stored.captures] == [1, 6]
 
 
 def test_words_near_each_other_rank_first(make_index: MakeIndex) -> None:

@@ -222,10 +222,13 @@ def test_real_page_body_matches_gold(page: str) -> None:
 @pytest.mark.shared
 @needs_shared
 def test_real_page_placeholder_date_is_not_a_publication_date() -> None:
-    # USA Today's JSON-LD says "0001-01-01T00:00:00Z" and the page has no other machine date.
+    # USA Today's JSON-LD says "0001-01-01T00:00:00Z" and the page has no other machine date:
+    # the placeholder is ignored and the day comes from the URL (/2019/11/19/), the next
+    # source in the order of trust (issue 17).
     folder = SHARED_HTML / "zyte-usatoday.com-c58aa507"
     article = parse_html((folder / "source.html").read_bytes(), "source.html")
-    assert article.published is None
+    assert article.published == datetime(2019, 11, 19, tzinfo=UTC)
+    assert article.modified is None
     assert article.byline == "Kevin Johnson and Kevin McCoy USA TODAY"
 
 

@@ -77,9 +77,12 @@ class Columns:
     source: Coded
     credit: Coded
     month: Coded
+    language: Coded
     speaker: Coded
     published: npt.NDArray[np.float64]
     position: npt.NDArray[np.int64]
+    #: the first capture's timestamp (WARC input), NO_DATE for a document never crawled
+    crawled: npt.NDArray[np.float64]
 
     def source_codes(self, folded: str) -> npt.NDArray[np.int32]:
         """The codes of the sources equal to ``folded`` once lower-cased."""
@@ -108,7 +111,7 @@ def columns(searcher: Any) -> Columns:
     return cols
 
 
-_CODED = ("article", "kind", "source", "credit", "month", "speaker")
+_CODED = ("article", "kind", "source", "credit", "month", "speaker", "language")
 
 
 def _segment_part(reader: Any) -> Columns:
@@ -140,6 +143,7 @@ def _combine(parts: list[Columns]) -> Columns:
         **merged,
         published=np.concatenate([p.published for p in parts]),
         position=np.concatenate([p.position for p in parts]),
+        crawled=np.concatenate([p.crawled for p in parts]),
     )
 
 
@@ -149,7 +153,7 @@ def _read(reader: Any) -> Columns:
 
     def read(name: str, translate: bool = True) -> list[Any]:
         n = reader.doc_count_all()
-        if not reader.has_column(name):
+        if name not in reader.schema or not reader.has_column(name):  # an older index
             return [None] * n
         part = whole_column(reader, name, translate)
         if part is None:
@@ -162,12 +166,16 @@ def _read(reader: Any) -> Columns:
         source=Coded.of([s or "" for s in read("source")]),
         credit=Coded.of([c or "" for c in read("credit_exact")]),
         month=Coded.of([m or "" for m in read("month")]),
+        language=Coded.of([v or "" for v in read("language")]),
         speaker=Coded.of([s or "" for s in read("speaker_key")]),
         # raw values: an undated document's column default is no representable date
         published=np.array(
             [_raw_timestamp(p) for p in read("published", translate=False)], dtype=np.float64
         ),
         position=np.array([int(p or 0) for p in read("position")], dtype=np.int64),
+        crawled=np.array(
+            [_raw_timestamp(p) for p in read("first_crawled", translate=False)], dtype=np.float64
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import distance as edit_distance
 
 from ...errors import QueryError
+from ...model import language_tag
 from ...query.parser import MAX_EXPANSIONS, MAX_TERMS
 from ...query.tree import (
     AllOf,
@@ -181,6 +182,8 @@ class _Compiler:
 
     def leaf(self, node: Node, field: str | None) -> wq.Query | None:
         if isinstance(node, DateSpan):
+            if node.field not in self.schema:  # crawled: on an index older than captures
+                return wq.NullQuery
             return wq.DateRange(node.field, node.start, node.end, endexcl=True)
         assert isinstance(node, Word | Phrase | Prefix | Fuzzy)
         field = node.field or field
@@ -196,6 +199,10 @@ class _Compiler:
             return wq.Term("source", node.text.strip().lower())
         if field == "story":
             return self.story(node.text.strip().lower())
+        if field == "lang":
+            # lang:pt finds "pt" and every regional "pt-..." tag
+            tag = language_tag(node.text)
+            return wq.Or([wq.Term("language", tag), wq.Prefix("language", f"{tag}-")])
         target = field or "text"
         if isinstance(node, Prefix | Fuzzy):
             return self.expand(target, node)

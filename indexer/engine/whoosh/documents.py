@@ -91,6 +91,14 @@ def article_documents(
         common["byline"] = article.byline
     if article.dateline:
         common["dateline"] = article.dateline
+    if article.captures:
+        # every capture for crawled: filters, the first (a sortable single value) for sorting
+        common["crawled"] = [to_naive_utc(c) for c in article.captures]
+        common["first_crawled"] = to_naive_utc(min(article.captures))
+    if article.modified is not None:
+        common["modified"] = to_naive_utc(article.modified)
+    if article.language:
+        common["language"] = article.language
 
     parts: list[tuple[str, str, dict[str, Any]]] = []
     if article.headline:
@@ -166,6 +174,9 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         source=first.get("source"),
         byline=first.get("byline"),
         dateline=first.get("dateline"),
+        captures=tuple(sorted(to_utc(c) for c in first.get("crawled") or ())),
+        modified=to_utc(first["modified"]) if first.get("modified") is not None else None,
+        language=first.get("language"),
     )
 
 

@@ -14,7 +14,8 @@ from contextlib import ExitStack, contextmanager
 from whoosh.searching import Searcher
 
 from ...budget import Deadline
-from ...errors import QueryError
+from ...checking import CheckReport
+from ...errors import IndexBuilding, QueryError
 from ...lineage.stories import Stories
 from ...model import Article
 from ...query.tree import Group
@@ -24,8 +25,10 @@ from .compile import compile_query
 from .days import index_days
 from .documents import article_from_documents
 from .highlight import match_spans
+from .integrity import guarded, writer_alive
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
+from .repair import check_directory
 from .schema import KINDS
 from .search import run_search
 from .stories import searcher_stories
@@ -46,18 +49,8 @@ class WhooshEngine:
 
     name = "whoosh"
     capabilities = frozenset(
-        {
-            "fuzzy",
-            "prefix",
-            "phrase",
-            "proximity",
-            "facets",
-            "suggest",
-            "quotes",
-            "timeline",
-            "stream",
-            "stories",
-        }
+        {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
+        | {"stream", "crawled", "lang", "language-facet", "check", "stories"}
     )
 
     def __init__(
@@ -68,10 +61,17 @@ class WhooshEngine:
         ranking: RankingConfig = DEFAULT,
     ) -> None:
         self.path = str(path)
-        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
         self._ranking = ranking
         self._lock = threading.Lock()
-        self._reader: Reader | None = Reader(self._ix, self.path) if mode == "read" else None
+        self._reader: Reader | None = None
+        if mode == "check":
+            return  # only check() follows, which opens what it can itself
+        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
+        if mode == "read":
+            if self._ix.doc_count_all() == 0 and writer_alive(self.path):
+                raise IndexBuilding(self.path)
+            with guarded(self.path):
+                self._reader = Reader(self._ix, self.path)
         self._writes = WriteState(self._ix)
 
     def _pool(self) -> Reader:
@@ -79,7 +79,8 @@ class WhooshEngine:
         if reader is None:
             with self._lock:
                 if self._reader is None:
-                    self._reader = Reader(self._ix, self.path)
+                    with guarded(self.path):
+                        self._reader = Reader(self._ix, self.path)
                 reader = self._reader
         return reader
 
@@ -98,8 +99,9 @@ class WhooshEngine:
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A Whoosh searcher on the latest generation, for this package and its tests; this
-        thread's alone until the ``with`` block ends."""
-        with self._pool().searcher() as searcher:
+        thread's alone until the ``with`` block ends. Reading a damaged file in the block raises
+        IndexCorrupt naming it (``integrity.guarded``)."""
+        with guarded(self.path), self._pool().searcher() as searcher:
             yield searcher
 
     def generation(self) -> int:
@@ -181,7 +183,13 @@ class WhooshEngine:
                 yield article
 
     def stats(self) -> Stats:
-        return self._pool().stats(_count)
+        with guarded(self.path):
+            return self._pool().stats(_count)
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Every file against its commit's checksums; with ``repair``, rebuild what is
+        damaged from the articles still readable whole (``repair``)."""
+        return check_directory(self.path, repair=repair)
 
     def stories(self) -> Stories:
         """The stories of the latest generation (``lineage``), built once per generation."""

@@ -69,6 +69,10 @@ def make_schema() -> fields.Schema:
         occurrences=fields.NUMERIC(int, bits=32, stored=True, shift_step=0),
         # the article's publication month, "2023-10", for the month facet
         month=fields.ID(sortable=True),
+        # issue 17: the page's last change (shown, never searched) and the text's language
+        # (lang: filters on it, the column counts the language facet)
+        modified=fields.STORED(),
+        language=fields.ID(stored=True, sortable=True),
         content_hash=fields.STORED(),
         # quotes only: who said it, as words (speaker:putin) and as one key (facets), and the
         # position of the paragraph it is in with the quoted words' offsets there
@@ -77,6 +81,9 @@ def make_schema() -> fields.Schema:
         quote_of=fields.NUMERIC(int, bits=32, stored=True, shift_step=0),
         quote_start=fields.STORED(),
         quote_end=fields.STORED(),
+        # WARC captures: every crawl date (crawled: filters), the first one (sort=crawled)
+        crawled=fields.DATETIME(stored=True),
+        first_crawled=fields.DATETIME(sortable=True),
         # the article's fingerprint (``indexer.lineage``), on its first document only
         lineage=fields.STORED(),
     )

@@ -24,13 +24,13 @@ import numpy as np
 from whoosh import query as wq
 
 from ...budget import Deadline
-from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN
+from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN, UNDATED
 from ...query.tree import Group
 from ...results import SearchParams
 from ..base import EngineArticle, EngineHit, EngineResults, Span
 from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
-from .columns import Columns, columns
+from .columns import NO_DATE, Columns, columns
 from .compile import CompiledQuery, compile_query
 from .days import day_counts
 from .documents import stored_headline, to_utc
@@ -170,7 +170,13 @@ def _group(
     if sort == "newest":
         order = np.lexsort((codes, -article_scores, -published))
     elif sort == "oldest":
-        order = np.lexsort((codes, -article_scores, published))
+        # undated last in both date orders (NO_DATE is -inf: first when ascending)
+        dated = np.where(published == NO_DATE, np.inf, published)
+        order = np.lexsort((codes, -article_scores, dated))
+    elif sort == "crawled":
+        # the most recent first capture first; articles never crawled last
+        crawled = cols.crawled[docs[hit_order[starts]]]
+        order = np.lexsort((codes, -article_scores, -crawled))
     elif sort == "story":
         # a story's copies in lead order: oldest first, undated last, ties by id
         order = np.lexsort((codes, np.where(np.isneginf(published), np.inf, published)))
@@ -226,7 +232,14 @@ def _pending_hits(ranked: _Ranking, matches: _Matches, count: int) -> Ids:
 
 
 def _facets(cols: Columns, docs: Ids) -> dict[str, dict[str, int]]:
-    return {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
+    facets = {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
+    undated = int(np.count_nonzero(cols.published[docs] == NO_DATE))
+    if "month" in facets and undated:
+        # a value of its own, so that the month counts add up to the hits
+        months = [*facets["month"].items(), (UNDATED, undated)]
+        months.sort(key=lambda item: (-item[1], item[0]))
+        facets["month"] = dict(months[:FACET_LIMIT])
+    return facets
 
 
 def _as_date(value: Any) -> date | None:
@@ -280,6 +293,22 @@ def _article_result(
         more_hits=len(hits) - len(shown),
         dateline=first.get("dateline"),
         byline=first.get("byline"),
+        language=first.get("language"),
+    )
+
+
+def _real_matches(matches: _Matches, floor: float, deadline: Deadline) -> _Matches:
+    """The hits that rank as real matches: scores (every bonus in) at least ``floor`` times
+    the best one. A date sort keeps only these, so totals and facets follow the same rule."""
+    matches.resolve_all(deadline)
+    keep = matches.scores >= floor * float(matches.scores.max())
+    return _Matches(
+        matches.searcher,
+        None,
+        matches.ranking,
+        matches.docs[keep],
+        matches.scores[keep],
+        np.zeros(int(keep.sum()), dtype=np.float64),
     )
 
 
@@ -306,6 +335,8 @@ def run_search(
         matches = _Matches(
             searcher, None, ranking, matches.docs, scores, np.zeros(len(scores), dtype=np.float64)
         )
+    if params.sort != "relevance" and len(matches) and len(compiled.clauses) > 1:
+        matches = _real_matches(matches, ranking.date_sort_floor, deadline)
     ranked = _rank(matches, cols, ranking, params, deadline)
     order, total_stories = ranked.order, _count_stories(searcher, ranked)
     if params.collapse == "story":

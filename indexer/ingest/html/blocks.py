@@ -37,6 +37,7 @@ class Block:
     link_chars: int
     node: Tag  # the block element itself, or (for a run) the element the run sits in
     is_run: bool
+    links: int = 0  # how many links the text holds (a sentence has one or two, a list many)
 
 
 def remove_junk(soup: BeautifulSoup) -> None:
@@ -111,17 +112,18 @@ class _Page:
 
     def _emit(self, node: Tag, items: list[Tag | NavigableString], *, is_run: bool) -> None:
         parts: list[str] = []
-        link_chars = 0
+        link_chars = links = 0
         for item in items:
             if isinstance(item, Tag):
                 parts.append(item.get_text())
-                links = [item] if item.name == "a" else item.find_all("a")
-                link_chars += sum(len(clean_text(a.get_text())) for a in links)
+                anchors = [item] if item.name == "a" else item.find_all("a")
+                link_chars += sum(len(clean_text(a.get_text())) for a in anchors)
+                links += len(anchors)
             else:
                 parts.append(str(item))
         text = clean_text("".join(parts))
         if text:
-            self.blocks.append(Block(text, link_chars, node, is_run))
+            self.blocks.append(Block(text, link_chars, node, is_run, links))
 
 
 def _ends_with_br(run: list[Tag | NavigableString]) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bs4.element import Tag
 
 from indexer.ingest.html.blocks import Block
+from indexer.ingest.html.byline import is_byline_line
 from indexer.ingest.html.tree import attr, chain_to
 
 __all__ = ["Body", "select_body"]
@@ -36,7 +37,7 @@ _NEGATIVE = re.compile(
 # Parts of the article that are not body text: they become captions and metadata instead.
 _NON_BODY = re.compile(
     r"(?:^|[\s_-])(?:byline\w*|author\w*|timestamp|dateline|credits?|captions?|\w*caption|"
-    r"copyright|kicker|eyebrow)(?=$|[\s_-])"
+    r"copyright|kicker|eyebrow|excerpt|standfirst|dek)(?=$|[\s_-])"
 )
 _POSITIVE = re.compile(
     r"(?:^|[\s_-])(?:article\w*|body|content|entry|main|story\w*|text|post|prose|"
@@ -49,7 +50,9 @@ _TAG_WEIGHT = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }  # fmt: skip
 _BOILERPLATE = re.compile(
-    r"^(?:advertisement|story continues below(?: advertisement)?|continue reading\W*|"
+    r"^(?:advertisement|advertising|story continues below(?: advertisement)?|continue reading\W*|"
+    r"read later|caption|close|back to gallery|(?:caption )?close back to gallery|buy now|shop now|"
+    r"[\u3010\[]?(?:\u95a2\u9023\u8a18\u4e8b|\u76f8\u5173(?:\u9605\u8bfb|\u6587\u7ae0))[\u3011\]]?|"
     r"read more\W*|share(?: this)?(?: article| story)?\W*|sign up\W*|skip (?:to )?\w+.*|"
     r"related:?|image|photo|getty images|click here.*)$",
     re.I,
@@ -132,6 +135,8 @@ def _mark(page: _Page, total: int) -> None:
     """Mark boilerplate elements (left out with all they hold) and non-body parts of the
     article (figures, bylines: they become captions and metadata, not paragraphs); ``total``
     is the page's prose."""
+    headed = _headline_holders(page)
+    quoting = _embedded_post_wrappers(page)
     for key, tag in page.tags.items():
         names = _class_id(tag)
         marked = (
@@ -139,15 +144,43 @@ def _mark(page: _Page, total: int) -> None:
             or attr(tag, "role").lower() in _BAD_ROLES
             or bool(_NEGATIVE.search(names))
         )
-        if marked:
+        if marked and key not in quoting:
             # A page wrapped whole in a <form> or a "nav-drawer" div is still the page: a marked
-            # element that holds most of the page's prose is not boilerplate.
+            # element that holds most of the page's prose is not boilerplate. Such a wrapper
+            # holds the page's headline too; an <aside> (a live-blog sidebar beside a short
+            # story) that does not is tangential by definition, however much it holds.
             share = page.prose.get(key, 0) / total
             strong = tag.name in ("form", "article", "main", "body") or _POSITIVE.search(names)
-            if share < 0.5 and not (strong and share >= 0.3):
+            aside = tag.name == "aside" or attr(tag, "role").lower() == "complementary"
+            wraps = not aside or headed is None or key in headed
+            if not wraps or (share < 0.5 and not (strong and share >= 0.3)):
                 page.excluded.add(key)
         if tag.name in ("figure", "figcaption", "h1") or _NON_BODY.search(names):
             page.non_body.add(key)
+
+
+_EMBEDDED_POST = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|bluesky-embed|fb-post")
+
+
+def _embedded_post_wrappers(page: _Page) -> set[int]:
+    """Ids of the elements that only wrap posts the story quotes (an embedded tweet's
+    ``<blockquote>`` in a "widget" or "social" box): the quote is part of the story, so such
+    a wrapper is not boilerplate. Found from the blocks' own elements, without a tree search."""
+    quoted: dict[int, int] = {}
+    for key, tag in page.tags.items():
+        if tag.name == "blockquote" and _EMBEDDED_POST.search(attr(tag, "class")):
+            for holder in chain_to(tag, page.root):
+                quoted[id(holder)] = quoted.get(id(holder), 0) + page.text_len.get(key, 0)
+    return {k for k, n in quoted.items() if n and n >= 0.8 * page.text_len.get(k, 0)}
+
+
+def _headline_holders(page: _Page) -> set[int] | None:
+    """Ids of the elements holding an ``<h1>`` (None when the page has none): a wrapper of the
+    whole page holds its headline."""
+    h1s = [t for t in page.tags.values() if t.name == "h1"]
+    if not h1s:
+        return None
+    return {id(t) for h1 in h1s for t in chain_to(h1, page.root)}
 
 
 def _score(page: _Page, usable: list[tuple[Block, list[Tag]]]) -> None:
@@ -182,19 +215,46 @@ def _paragraphs(
     """The region's blocks that read as body text, in page order, each text once."""
     paragraphs: list[str] = []
     seen: set[str] = set()
+    flow = _flow_containers(usable)
     for block, chain in usable:
         ids = [id(t) for t in chain]
         if region is not None and not any(i in region for i in ids):
             continue
         if any(i in page.non_body for i in ids):
             continue
-        if block.link_chars > 0.5 * len(block.text) or _BOILERPLATE.match(block.text):
+        linked = block.link_chars > 0.5 * len(block.text) and not _in_flow(block, flow)
+        if linked or _BOILERPLATE.match(block.text) or is_byline_line(block.text):
             continue
         if block.text in seen or (headline and block.text == headline):
             continue
         seen.add(block.text)
         paragraphs.append(block.text)
     return tuple(paragraphs)
+
+
+def _flow_containers(usable: list[tuple[Block, list[Tag]]]) -> set[int]:
+    """Ids of the elements that directly hold three or more prose ``<p>``: the article's own
+    run of paragraphs, where a linked line ("Read more: ...", "Profile: ...") is part of the
+    story as written, not a list of links beside it."""
+    counts: dict[int, int] = {}
+    for block, chain in usable:
+        if not block.is_run and block.node.name == "p" and _is_prose(block) and len(chain) > 1:
+            counts[id(chain[1])] = counts.get(id(chain[1]), 0) + 1
+    return {key for key, n in counts.items() if n >= 3}
+
+
+def _in_flow(block: Block, flow: set[int]) -> bool:
+    """A ``<p>`` of a flow container, or an item of a list that sits directly in one, with at
+    most two links (a cluster of links inside a paragraph is a pop-up card, not the story)."""
+    node = block.node
+    if block.is_run or node.parent is None or block.links > 2:
+        return False
+    if node.name == "p":
+        return id(node.parent) in flow
+    grand = node.parent.parent
+    return (
+        node.name == "li" and node.parent.name == "ul" and grand is not None and id(grand) in flow
+    )
 
 
 def _region(page: _Page) -> set[int] | None:

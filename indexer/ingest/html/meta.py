@@ -1,4 +1,4 @@
-"""An HTML page's metadata (headline, byline, date, URL, site), best source first.
+"""An HTML page's metadata (headline, byline, dates, URL, site), best source first.
 
 JSON-LD is the most deliberate statement a page makes about itself, so it wins; OpenGraph and
 other meta tags come next; ``<time>``, ``<h1>``, ``<title>`` and byline boxes fill what is left.
@@ -11,47 +11,26 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
+from indexer.ingest.html.dates import (
+    DatePair,
+    first_dates,
+    json_ld_dates,
+    meta_tag_dates,
+    time_dates,
+)
 from indexer.ingest.html.tree import attr, node_text
-from indexer.model import clean_text, parse_published
+from indexer.model import clean_text
 
 __all__ = ["PageMeta", "read_meta"]
 
 _MAX_JSON_LD = 1024 * 1024
-
-
-def _parse_date(value: str) -> datetime | None:
-    """An ISO 8601 date (what meta tags should hold), else an RFC 2822 one; None if neither."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return parse_published(value)
-    except ValueError:
-        pass
-    try:
-        return parse_published(value.replace(" ", "T", 1))
-    except ValueError:
-        pass
-    try:
-        dt = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    try:
-        return parse_published(dt.isoformat())
-    except ValueError:  # "Mon, 01 Jan 0001 00:00:00 +0100" is before year 1 in UTC
-        return None
-
-
-def _plausible_date(value: str) -> datetime | None:
-    """A publication date, ignoring the placeholders some CMSes emit (``0001-01-01``)."""
-    found = _parse_date(value)
-    return found if found is not None and found.year >= 1900 else None
+# XHTML habits: the JSON wrapped in a CDATA section, sometimes behind script comments
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
 _ARTICLE_TYPE = re.compile(r"(?:Article|BlogPosting|Report)$")
@@ -64,6 +43,7 @@ class PageMeta:
     headline: str | None = None
     byline: str | None = None
     published: datetime | None = None
+    modified: datetime | None = None
     url: str | None = None
     site: str | None = None
 
@@ -73,7 +53,8 @@ def _json_ld_objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
         raw = script.string or ""
         if not raw or len(raw) > _MAX_JSON_LD:
             continue
-        raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+        raw = _CDATA.sub("", raw.strip().removeprefix("<!--").removesuffix("-->"))
+        raw = raw.strip().rstrip(";")
         try:
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
@@ -130,8 +111,9 @@ def _not_url(value: str | None) -> str | None:
     return None
 
 
-def _from_json_ld(soup: BeautifulSoup, meta: PageMeta) -> None:
+def _from_json_ld(soup: BeautifulSoup, meta: PageMeta) -> DatePair:
     site_fallback: str | None = None
+    dates: list[datetime | None] = [None, None]
     for obj in _json_ld_objects(soup):
         types = _types(obj)
         if "WebSite" in types or "Organization" in types or "NewsMediaOrganization" in types:
@@ -142,9 +124,8 @@ def _from_json_ld(soup: BeautifulSoup, meta: PageMeta) -> None:
         authors = [n for n in _names(obj.get("author")) if _not_url(n)]
         if authors and not meta.byline:
             meta.byline = ", ".join(dict.fromkeys(authors))
-        if not meta.published:
-            raw = obj.get("datePublished") or obj.get("dateCreated")
-            meta.published = _plausible_date(raw) if isinstance(raw, str) else None
+        if not any(dates):
+            dates[:] = json_ld_dates(obj)
         if not meta.url:
             page = obj.get("mainEntityOfPage")
             page_id = page.get("@id") if isinstance(page, dict) else page
@@ -153,25 +134,10 @@ def _from_json_ld(soup: BeautifulSoup, meta: PageMeta) -> None:
             publisher = _names(obj.get("publisher"))
             meta.site = publisher[0] if publisher else None
     meta.site = meta.site or site_fallback
+    return dates[0], dates[1]
 
 
-_DATE_METAS = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "publishdate",
-    "pubdate",
-    "publish-date",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date.issued",
-    "dc.date",
-    "dcterms.created",
-    "date",
-)
-
-
-def _from_meta_tags(soup: BeautifulSoup, meta: PageMeta) -> None:
+def _from_meta_tags(soup: BeautifulSoup, meta: PageMeta) -> DatePair:
     values: dict[str, str] = {}
     for tag in soup.find_all("meta"):
         key = (attr(tag, "property") or attr(tag, "name") or attr(tag, "itemprop")).lower()
@@ -186,26 +152,14 @@ def _from_meta_tags(soup: BeautifulSoup, meta: PageMeta) -> None:
         or _not_url(values.get("article:author"))
         or _not_url(values.get("byl", "").removeprefix("By ").strip() or None)
     )
-    if not meta.published:
-        for key in _DATE_METAS:
-            if key in values:
-                meta.published = _plausible_date(values[key])
-                if meta.published:
-                    break
     if not meta.url:
         canonical = soup.find("link", rel="canonical")
         href = attr(canonical, "href") if isinstance(canonical, Tag) else ""
         meta.url = _absolute_url(values.get("og:url")) or _absolute_url(href)
+    return meta_tag_dates(values)
 
 
 def _from_page(soup: BeautifulSoup, meta: PageMeta) -> None:
-    if not meta.published:
-        times = soup.find_all("time", attrs={"datetime": True}, limit=20)
-        times.sort(key=lambda t: not (t.has_attr("pubdate") or "publish" in attr(t, "class")))
-        for node in times:
-            meta.published = _plausible_date(attr(node, "datetime"))
-            if meta.published:
-                break
     if not meta.headline:
         h1 = soup.find("h1")
         title = soup.find("title")
@@ -237,8 +191,11 @@ def _strip_site(title: str, site: str | None) -> str:
 def read_meta(soup: BeautifulSoup) -> PageMeta:
     """The page's metadata; each field from the first source that has it."""
     meta = PageMeta()
-    _from_json_ld(soup, meta)
-    _from_meta_tags(soup, meta)
+    dates = [_from_json_ld(soup, meta), _from_meta_tags(soup, meta)]
+    meta.published, meta.modified = first_dates(dates)
+    if meta.published is None or meta.modified is None:
+        # a scan of the whole tree, so only for what the head did not say
+        meta.published, meta.modified = first_dates([*dates, time_dates(soup)])
     _from_page(soup, meta)
     if meta.byline:
         meta.byline = re.sub(r"^by\s+", "", meta.byline, flags=re.I) or None

@@ -1,8 +1,9 @@
 """Article pages (HTML) to Articles: the entry point that runs the HTML modules in order.
 
-Bytes are decoded (``html_decode``), metadata read (``html_meta``), the page cleaned and
-flattened (``html_blocks``), the body chosen (``html_body``) and captions gathered
-(``html_captions``).
+Bytes are decoded (``decode``), metadata read (``meta``, its dates by ``dates``), the page
+cleaned and flattened (``blocks``), the body chosen (``body``), captions gathered
+(``captions``), the dates the page states only in its text or URL read (``dates``), and the
+language detected (``ingest.language``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from indexer.errors import ParseError
 from indexer.ingest.html.blocks import remove_junk, text_blocks
 from indexer.ingest.html.body import select_body
 from indexer.ingest.html.captions import find_captions
+from indexer.ingest.html.dates import first_dates, text_dates
 from indexer.ingest.html.decode import decode_html, looks_like_html
 from indexer.ingest.html.meta import read_meta
+from indexer.ingest.language import detect_language
 from indexer.ingest.text import split_dateline
 from indexer.model import Article
 
@@ -54,7 +57,10 @@ def _extract(text: str, source: str) -> Article:
     meta = read_meta(soup)
     remove_junk(soup)
     root = soup.body if isinstance(soup.body, Tag) else soup
-    body = select_body(text_blocks(root), root, meta.headline)
+    blocks = text_blocks(root)
+    body = select_body(blocks, root, meta.headline)
+    dates = text_dates(meta.url, (b.text for b in blocks))
+    meta.published, meta.modified = first_dates([(meta.published, meta.modified), dates])
     if not body.paragraphs:
         raise ParseError(source, "no article text found")
     dateline = None
@@ -78,4 +84,6 @@ def _extract(text: str, source: str) -> Article:
         source=meta.site,
         byline=meta.byline,
         dateline=dateline,
+        modified=meta.modified,
+        language=detect_language(((meta.headline or ""), *body.paragraphs)),
     )

@@ -1,0 +1,264 @@
+"""A search through the head's distributed index, grouped, counted and faceted by the servers.
+
+One multi-statement round trip asks for the page of articles (``GROUP BY article``, each
+represented by its best hit), the number of articles (``SHOW META``'s ``total_found`` of that
+grouping), the hits per kind (their sum is ``total_hits``) and the other facets; a second one
+fetches the page's best three hits per article (``GROUP 3 BY``) with their texts, and the
+page's articles. Every article lives on one shard, so the agents' groups never overlap and
+their counts add up exactly (no COUNT(DISTINCT) estimate across agents). Scores come from the
+expression ranker: BM25, then the longest run of query words in order (phrases and near words
+first).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...budget import Deadline
+from ...limits import FACET_LIMIT, HITS_SHOWN, UNDATED
+from ...model import KINDS, article_from_json
+from ...results import SearchParams
+from ..base import EngineArticle, EngineHit, EngineResults
+from .schema import FIRST_TOKEN, decode, epoch, source_number
+from .spans import Normaliser, find_spans, word_offsets
+from .translate import DateFilter, Translated
+
+__all__ = ["Answer", "Batch", "OPTIONS", "run_search"]
+
+#: The ranker: BM25 over the whole document (text, the article's headline, names; k1 2.0, the
+#: best of those tried on the TIME collection, docs/scaling.md), plus the longest run of query
+#: words in order per field (phrases and near words first among equal BM25).
+RANKER = "bm25a(2.0,0.75)*1000+sum(lcs*user_weight)"
+OPTIONS = (
+    f"ranker=expr('{RANKER}'), field_weights=(text=10, headline=3, credit=5, byline=5, "
+    "dateline=5, meta=1)"
+)
+#: Groups asked for first (a facet, the page); a facet with more distinct values is asked
+#: again with room for all of them (``total_found``), so every count is exact.
+MIN_MATCHES = 1000
+_ORDER = {
+    "relevance": "w DESC, has_published DESC, published DESC, article ASC",
+    "newest": "has_published DESC, published DESC, w DESC, article ASC",
+    # undated articles last in both date orders (as on every engine)
+    "oldest": "has_published DESC, published ASC, w DESC, article ASC",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Each statement's rows, ``SHOW META`` of the first, the agents that failed."""
+
+    rows: list[list[tuple[Any, ...]]]
+    total_found: int
+    missing: tuple[str, ...]
+    #: each statement's total_found (for a grouping: how many groups)
+    totals: list[int]
+
+
+#: runs statements (``{index}`` for the distributed index; each gets its LIMIT/OPTION) on the
+#: head in one round trip
+Batch = Callable[[Sequence[tuple[str, Sequence[Any] | None, int]]], Answer]
+
+
+def _where(query: Translated, params: SearchParams) -> tuple[str, list[Any], str]:
+    """The WHERE clause, its arguments and the select expressions date filters need."""
+    clauses = ["MATCH(%s)"]
+    args: list[Any] = [query.match]
+    extra = []
+    if params.kind is not None:
+        clauses.append(f"kind = {KINDS.index(params.kind)}")
+    if params.source is not None:
+        clauses.append(f"source_key = {source_number(params.source)}")
+    start = epoch(params.date_from) if params.date_from else None
+    end = epoch(params.date_to) + 86_400 if params.date_to else None
+    dates = list(query.dates)
+    if start is not None or end is not None:
+        dates.append(DateFilter("published", start, end))
+    for i, span in enumerate(dates):
+        test = [f"has_{span.field} = 1"]
+        if span.start is not None:
+            test.append(f"{span.field} >= {int(span.start)}")
+        if span.end is not None:
+            test.append(f"{span.field} < {int(span.end)}")
+        extra.append(f", IF({' AND '.join(test)}, 1, 0) AS d{i}")
+        clauses.append(f"d{i} = {0 if span.negate else 1}")
+    return " AND ".join(clauses), args, "".join(extra)
+
+
+def _facet(rows: list[tuple[Any, ...]], label: Callable[[Any], str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        name = label(row[0])
+        if name:
+            counts[name] = counts.get(name, 0) + int(row[1])
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return dict(ordered[:FACET_LIMIT])
+
+
+def _month(value: Any) -> str:
+    """YYYY-MM, or the facet's own value for undated documents (so the counts add up)."""
+    return f"{int(value) // 100:04d}-{int(value) % 100:02d}" if int(value) else UNDATED
+
+
+def _first_batch(
+    query: Translated, params: SearchParams
+) -> list[tuple[str, Sequence[Any] | None, int]]:
+    where, args, extra = _where(query, params)
+    base = f"FROM {{index}} WHERE {where}"
+    first = (params.page - 1) * params.per_page
+    groups = max(MIN_MATCHES, first + params.per_page)
+    caption = KINDS.index("caption")
+
+    def facet(column: str, more: str = "") -> tuple[str, list[Any], int]:
+        sql = f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column}"
+        return sql, args, MIN_MATCHES
+
+    page = (
+        f"SELECT article, WEIGHT() w, COUNT(*) n, published, has_published{extra} {base} "
+        f"GROUP BY article WITHIN GROUP ORDER BY w DESC, position ASC "
+        f"ORDER BY {_ORDER[params.sort]}"
+    )
+    return [
+        (page + f" LIMIT {first}, {params.per_page}", args, groups),
+        facet("kind"),
+        facet("source_s"),
+        facet("credit_s", f" AND kind = {caption}"),
+        facet("month"),
+    ]
+
+
+def run_search(
+    query: Translated,
+    params: SearchParams,
+    deadline: Deadline,
+    batch: Batch,
+    normalise: Normaliser,
+) -> EngineResults:
+    """The page of articles, exact totals and facets for a translated query."""
+    statements = _first_batch(query, params)
+    answer = batch(statements)
+    deadline.check()
+    rows = list(answer.rows)
+    for i in range(1, len(rows)):
+        if answer.totals[i] > len(rows[i]):
+            sql, args, _ = statements[i]
+            rows[i] = batch([(sql, args, answer.totals[i])]).rows[0]
+    page, kinds, sources, credits, months = rows
+    facets = {
+        "kind": _facet(kinds, lambda v: KINDS[int(v)]),
+        "source": _facet(sources, decode),
+        "credit": _facet(credits, decode),
+        "month": _facet(months, _month),
+    }
+    shown = _page(page, query, params, batch, normalise) if page else []
+    return EngineResults(
+        total_hits=sum(int(row[1]) for row in kinds),
+        total_articles=answer.total_found if page or params.page > 1 else 0,
+        articles=tuple(shown),
+        facets=facets,
+        missing=answer.missing,
+    )
+
+
+def _in(values: Sequence[int]) -> str:
+    return ", ".join(str(int(v)) for v in values) or "0"
+
+
+def _page(
+    page: list[tuple[Any, ...]],
+    query: Translated,
+    params: SearchParams,
+    batch: Batch,
+    normalise: Normaliser,
+) -> list[EngineArticle]:
+    """The page's articles: their best hits (texts and spans) and their stored JSON."""
+    keys = [int(row[0]) for row in page]
+    where, args, extra = _where(query, params)
+    hits_sql = (
+        f"SELECT id, article, position, kind, WEIGHT() w, body{extra} FROM {{index}} "
+        f"WHERE {where} AND article IN ({_in(keys)}) "
+        f"GROUP {HITS_SHOWN} BY article WITHIN GROUP ORDER BY w DESC, position ASC"
+    )
+    first_sql = (
+        f"SELECT article, article_json FROM {{index}} WHERE MATCH(%s) AND article IN ({_in(keys)})"
+    )
+    rows = batch(
+        [
+            (hits_sql, args, len(keys) * HITS_SHOWN),
+            (first_sql, [f'@meta "{FIRST_TOKEN}"'], len(keys)),
+        ]
+    ).rows
+    hits: dict[int, list[tuple[Any, ...]]] = {k: [] for k in keys}
+    for row in rows[0]:
+        hits.setdefault(int(row[1]), []).append(row)
+    stored = {int(r[0]): json.loads(r[1]) for r in rows[1]}
+    best = {
+        k: sorted(found, key=lambda h: (-int(h[4]), int(h[2])))[:HITS_SHOWN]
+        for k, found in hits.items()
+    }
+    # one look-up of every shown word's normal form for the whole page
+    texts = [decode(h[5]) for found in best.values() for h in found]
+    texts += [str(data.get("headline") or "") for data in stored.values()]
+    known = normalise(
+        {w for t in texts for w, _, _ in word_offsets(t)}
+        | set(query.words)
+        | {t for p in query.phrases for t in p}
+    )
+
+    def cached(words: Iterable[str]) -> dict[str, str]:
+        return {w: known.get(w, w) for w in words}
+
+    return [
+        _article(stored.get(int(r[0]), {}), best[int(r[0])], int(r[1]), int(r[2]), query, cached)
+        for r in page
+    ]
+
+
+def _article(
+    data: dict[str, Any],
+    best: list[tuple[Any, ...]],
+    weight: int,
+    count: int,
+    query: Translated,
+    normalise: Normaliser,
+) -> EngineArticle:
+    article = article_from_json(data) if data else None
+    headline = article.headline if article else None
+    bodies = [decode(h[5]) for h in best]
+    spans = find_spans(bodies + [headline or ""], query, normalise)
+    captions = list(article.captions) if article else []
+    first_caption = 1 if headline else 0
+    hits = []
+    for row, body, marks in zip(best, bodies, spans, strict=False):
+        name, position, w = KINDS[int(row[3])], int(row[2]), int(row[4])
+        caption = None
+        if name == "caption" and 0 <= position - first_caption < len(captions):
+            caption = captions[position - first_caption]
+        hits.append(
+            EngineHit(
+                doc_id=f"{article.id if article else ''}#{position}",
+                kind=name,
+                position=position,
+                text=body,
+                spans=marks,
+                score=w / 1000.0,
+                credit=caption.credit if caption else None,
+                date=caption.date if caption else None,
+            )
+        )
+    return EngineArticle(
+        article_id=article.id if article else "",
+        headline=headline,
+        headline_spans=spans[-1] if headline else (),
+        url=article.url if article else None,
+        published=article.published if article else None,
+        source=article.source if article else None,
+        score=weight / 1000.0,
+        hits=tuple(hits),
+        more_hits=count - len(hits),
+        dateline=article.dateline if article else None,
+        byline=article.byline if article else None,
+    )
