@@ -378,9 +378,9 @@ class WhooshWriter:
         """Delete the article's stored documents (when ``stored_hash`` found some, or was not
         asked) and add its new ones; how many it has. The writer cannot delete documents it has
         not committed, so an article is replaced at most once a batch (``ArticleWriter``)."""
-        return _space_checked(self._path, lambda: self._replace(article, digest))
+        return _space_checked(self._path, lambda: self._replace(article, digest, lineage))
 
-    def _replace(self, article: Article, digest: str) -> int:
+    def _replace(self, article: Article, digest: str, lineage: str | None) -> int:
         if self._stored.get(article.id, True):
             self._writer.delete_by_term("article_id", article.id)
         if "lineage" not in self._writer.schema:
