@@ -30,6 +30,8 @@ from .export import EXPORT_FORMATS, Export, ExportManifest
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
 from .limits import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     FACET_LIMIT,
@@ -52,7 +54,7 @@ from .limits import (
     UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
-from .results import ArticleResult, Hit, SearchParams, SearchResults
+from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
 from .timeline import Period, Timeline, timeline_csv
 from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
@@ -79,6 +81,7 @@ __all__ = [
     "Caption",
     "CheckReport",
     "DiskFull",
+    "Copy",
     "Hit",
     "IndexBuilding",
     "IndexCorrupt",
@@ -93,6 +96,7 @@ __all__ = [
     "SearchParams",
     "SearchResults",
     "Stats",
+    "StoryInfo",
     "WorkerDied",
     "article_from_json",
     "check_index",
@@ -102,6 +106,8 @@ __all__ = [
     "open_index",
     "parse_published",
     # the names and limits callers state to their users (limits.py): read them, never restate
+    "COLLAPSES",
+    "DEFAULT_COLLAPSE",
     "DEFAULT_PER_PAGE",
     "DEFAULT_SORT",
     "FACETS",

@@ -113,9 +113,13 @@ def article(article_id: str) -> str:
         raise RequestFailed(404, f"There is no article with id {article_id!r}.", "id")
     query = request.args.get("q", "")
     blocks = article_blocks(index, found, query, budget)
+    lineage = index.lineage(article_id)
     return render_template(
         "article.html",
         article=found,
+        lineage=lineage,
+        paragraph_reuse={r.index: r for r in lineage.paragraph_reuse},
+        photo_reuse={r.index: r for r in lineage.photo_reuse},
         headline=next((b for b in blocks if b.kind == "headline"), None),
         captions=[b for b in blocks if b.kind == "caption"],
         paragraphs=[b for b in blocks if b.kind == "paragraph"],

@@ -12,6 +12,8 @@ from jinja2 import StrictUndefined
 from markupsafe import Markup
 
 from indexer import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_SORT,
     HITS_SHOWN,
     KINDS,
@@ -133,6 +135,8 @@ def register_template_helpers(app: Flask) -> None:
     # the library's limits and names, so no template restates one
     app.jinja_env.globals.update(
         DEFAULT_SORT=DEFAULT_SORT,
+        DEFAULT_COLLAPSE=DEFAULT_COLLAPSE,
+        COLLAPSES=COLLAPSES,
         HITS_SHOWN=HITS_SHOWN,
         MAX_FUZZY=MAX_FUZZY,
         MAX_NEAR=MAX_NEAR,

@@ -36,14 +36,14 @@ __all__ = [
 #: Fields a query may name, with what they search (shown in the error for an unknown field).
 FIELDS = (
     "headline", "kind", "credit", "source", "byline", "dateline", "published", "photo_date",
-    "speaker", "crawled", "lang",
+    "speaker", "crawled", "lang", "story",
 )  # fmt: skip
 #: ``crawled`` is when a web archive captured the page (any of its captures; WARC input)
 DATE_FIELDS = ("published", "photo_date", "crawled")
 #: Fields that narrow the results rather than describe the topic: beside words they must hold
 #: (``kind:caption putin`` means captions about Putin), unless joined with OR.
 RESTRICTING_FIELDS = (
-    "kind", "source", "credit", "byline", "dateline", "speaker", "lang",
+    "kind", "source", "credit", "byline", "dateline", "speaker", "lang", "story",
 ) + DATE_FIELDS  # fmt: skip
 #: ``said:(...)`` and ``pictured:(...)``: the two sides of an article-level join (query/join.py).
 JOIN_FIELDS = ("said", "pictured")

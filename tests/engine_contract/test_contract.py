@@ -440,6 +440,7 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
     assert declared <= {
         "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline",
         "stream", "crawled", "lang", "language-facet", "check", "near", "sentence", "join",
+        "stories",
     }  # fmt: skip
 
 

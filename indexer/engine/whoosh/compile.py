@@ -39,6 +39,7 @@ from ...query.tree import (
 from ...text.near import Alt, Pair, Pattern, Seq, Window
 from .closeness import Proximate
 from .schema import KINDS
+from .stories import searcher_stories
 
 __all__ = ["CompiledQuery", "Clause", "compile_query", "terms_within", "MAX_SCAN", "PROXIMITY_SLOP"]
 
@@ -121,7 +122,8 @@ class CompiledQuery:
 
 
 class _Compiler:
-    def __init__(self, reader: Any, schema: Any, check: Check) -> None:
+    def __init__(self, reader: Any, schema: Any, check: Check, searcher: Any = None) -> None:
+        self.searcher = searcher
         self.reader = reader
         self.schema = schema
         self.check = check
@@ -228,6 +230,8 @@ class _Compiler:
             return wq.Term("kind", value)
         if field == "source" and isinstance(node, Word | Phrase):
             return wq.Term("source", node.text.strip().lower())
+        if field == "story":
+            return self.story(node.text.strip().lower())
         if field == "lang":
             # lang:pt finds "pt" and every regional "pt-..." tag
             tag = language_tag(node.text)
@@ -238,6 +242,13 @@ class _Compiler:
         if isinstance(node, Word) and field is None and not self.negative:
             self.words.append(node)
         return self.words_query(target, node.text, isinstance(node, Phrase))
+
+    def story(self, story_id: str) -> wq.Query:
+        """``story:ID``: the documents of the story's copies (none for an unknown story)."""
+        members = searcher_stories(self.searcher).members(story_id)
+        if not members:
+            return wq.NullQuery
+        return wq.Or([wq.Term("article_id", m.article_id) for m in members])
 
     def node(self, node: Node, field: str | None = None) -> wq.Query | None:
         if isinstance(node, Group):
@@ -372,7 +383,7 @@ def compile_query(tree: Group, searcher: Any, check: Check = _no_check) -> Compi
     """Whoosh queries for a parsed query against ``searcher``'s index (QueryError when nothing
     searchable is left, e.g. only stop words). ``check`` is called while wildcards and fuzzy
     words scan the vocabulary; it raises to stop (the search's time budget)."""
-    comp = _Compiler(searcher.reader(), searcher.schema, check)
+    comp = _Compiler(searcher.reader(), searcher.schema, check, searcher)
     required: list[wq.Query] = []
     optional: list[wq.Query] = []
     clauses: list[Clause] = []

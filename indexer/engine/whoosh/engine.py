@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 from ...budget import Deadline
 from ...checking import CheckReport
 from ...errors import IndexBuilding, QueryError
+from ...lineage.stories import Stories
 from ...model import Article
 from ...query.join import join_plan
 from ...query.tree import Group
@@ -32,6 +33,7 @@ from .reader import Reader
 from .repair import check_directory
 from .schema import KINDS
 from .search import run_search
+from .stories import searcher_stories
 from .stream import stream_matches
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
@@ -50,7 +52,7 @@ class WhooshEngine:
     name = "whoosh"
     capabilities = frozenset(
         {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
-        | {"stream", "crawled", "lang", "language-facet", "check"}
+        | {"stream", "crawled", "lang", "language-facet", "check", "stories"}
         | {"near", "sentence", "join"}
     )
 
@@ -192,6 +194,11 @@ class WhooshEngine:
         """Every file against its commit's checksums; with ``repair``, rebuild what is
         damaged from the articles still readable whole (``repair``)."""
         return check_directory(self.path, repair=repair)
+
+    def stories(self) -> Stories:
+        """The stories of the latest generation (``lineage``), built once per generation."""
+        with self.searcher() as s:
+            return searcher_stories(s)
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> WhooshWriter:
         return WhooshWriter(
