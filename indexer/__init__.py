@@ -30,6 +30,8 @@ from .export import EXPORT_FORMATS, Export, ExportManifest
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
 from .limits import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     FACET_LIMIT,
@@ -42,6 +44,7 @@ from .limits import (
     MAX_EXPANSIONS,
     MAX_FUZZY,
     MAX_FUZZY_CHARS,
+    MAX_NEAR,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -52,7 +55,7 @@ from .limits import (
 )
 from .model import Article, Caption, article_from_json, parse_published
 from .pacing import paced
-from .results import ArticleResult, Hit, SearchParams, SearchResults
+from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
 from .timeline import Period, Timeline, timeline_csv
 from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
@@ -80,6 +83,7 @@ __all__ = [
     "Caption",
     "CheckReport",
     "DiskFull",
+    "Copy",
     "Hit",
     "IndexBuilding",
     "IndexCorrupt",
@@ -94,6 +98,7 @@ __all__ = [
     "SearchParams",
     "SearchResults",
     "Stats",
+    "StoryInfo",
     "WorkerDied",
     "article_from_json",
     "check_index",
@@ -103,6 +108,8 @@ __all__ = [
     "open_index",
     "parse_published",
     # the names and limits callers state to their users (limits.py): read them, never restate
+    "COLLAPSES",
+    "DEFAULT_COLLAPSE",
     "DEFAULT_PER_PAGE",
     "DEFAULT_SORT",
     "FACETS",
@@ -115,6 +122,7 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_FUZZY",
     "MAX_FUZZY_CHARS",
+    "MAX_NEAR",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",

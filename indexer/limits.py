@@ -19,9 +19,12 @@ from .query.parser import (
     MAX_TERMS,
     MIN_PREFIX,
 )
+from .query.tree import MAX_NEAR
 from .results import SORTS
 
 __all__ = [
+    "COLLAPSES",
+    "DEFAULT_COLLAPSE",
     "DEFAULT_PER_PAGE",
     "DEFAULT_SORT",
     "FACETS",
@@ -35,6 +38,7 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_FUZZY",
     "MAX_FUZZY_CHARS",
+    "MAX_NEAR",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",
@@ -52,6 +56,10 @@ DEFAULT_PER_PAGE = 10
 MAX_PAGE = 1000
 #: The order of results when none is asked for: best first.
 DEFAULT_SORT = SORTS[0]
+
+#: Accepted values of ``collapse``: one result per story (copies grouped) or every article.
+COLLAPSES = ("story", "none")
+DEFAULT_COLLAPSE = COLLAPSES[0]
 
 #: Matching passages shown per article (the best ones); the rest are counted in ``more_hits``.
 HITS_SHOWN = 3

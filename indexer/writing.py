@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 from .engine.base import Engine, EngineWriter, open_engine
 from .errors import ArticleNotWritten, ParseError, WorkerDied
+from .lineage.fingerprint import fingerprint
 from .model import Article
 
 __all__ = [
@@ -109,6 +110,7 @@ class ArticleWriter:
         batch_articles: int = DEFAULT_BATCH_ARTICLES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         procs: int = 1,
+        fingerprints: bool = True,
         hooks: CommitHooks | None = None,
         commit_seconds: float | None = DEFAULT_COMMIT_SECONDS,
     ) -> None:
@@ -124,6 +126,9 @@ class ArticleWriter:
         # added, updated and documents of the uncommitted batch, moved to ``report`` at commit
         self._batch = IndexReport()
         self._engine: Engine = open_engine(self.path, "create")
+        # fingerprints are stored only where the engine keeps them (docs/lineage.md); off only
+        # for benchmarks.lineage, which measures what they cost
+        self._stories = fingerprints and "stories" in self._engine.capabilities
         self._writer: EngineWriter | None = None
         # article id -> content hash of what this uncommitted batch already holds
         self._pending: dict[str, str] = {}
@@ -168,7 +173,10 @@ class ArticleWriter:
             if previous == digest:
                 self.report.unchanged += 1
                 return "unchanged"
-            documents = self._writer.replace(article, digest)
+            if self._stories:
+                documents = self._writer.replace(article, digest, lineage=fingerprint(article))
+            else:
+                documents = self._writer.replace(article, digest)
         except WorkerDied as exc:
             raise self._abandon(exc, 1) from None
         except ArticleNotWritten as exc:

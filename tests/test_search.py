@@ -448,7 +448,7 @@ def test_json_form(ix: NewsIndex) -> None:
     data = ix.search("greets").to_json()
     assert set(data) == {
         "query", "total_hits", "total_articles", "page", "per_page", "took_ms", "suggestion",
-        "results", "facets", "timeline",
+        "results", "facets", "timeline", "total_stories", "collapse",
     }  # fmt: skip
     article = data["results"][0]
     assert article["article_id"] == "summit"

@@ -35,7 +35,8 @@ def article(article_id: str) -> Response:
     found = get_index().article(article_id)
     if found is None:
         raise RequestFailed(404, f"there is no article with id {article_id!r}", "id")
-    return jsonify(found.to_json())
+    # the story and reuse links beside the article's own keys (docs/lineage.md)
+    return jsonify({**found.to_json(), **get_index().lineage(article_id).to_json()})
 
 
 @bp.get("/api/stats")

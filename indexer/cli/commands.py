@@ -27,7 +27,15 @@ from ..errors import (
 )
 from ..index import NewsIndex, open_index
 from ..ingest.paths import expand_paths
-from ..limits import DEFAULT_PER_PAGE, DEFAULT_SORT, INTERVALS, KINDS, MAX_PER_PAGE, SORTS
+from ..limits import (
+    DEFAULT_COLLAPSE,
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    INTERVALS,
+    KINDS,
+    MAX_PER_PAGE,
+    SORTS,
+)
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
     DEFAULT_COMMIT_SECONDS,
@@ -200,6 +208,13 @@ def _watch_error(message: str) -> None:
     metavar="N",
     help=f"Articles a page (1-{MAX_PER_PAGE}).",
 )
+@click.option(
+    "--collapse",
+    default=DEFAULT_COLLAPSE,
+    show_default=True,
+    metavar="MODE",
+    help="story: one result per story (near-copies grouped); none: every article.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--interval", metavar="PERIOD", help=f"The timeline's period: {_either(INTERVALS)}.")
 @click.option("--normalize", is_flag=True, help="Timeline counts also as shares of the index.")
@@ -214,6 +229,7 @@ def search_cmd(
     sort: str,
     page: str,
     per_page: str,
+    collapse: str,
     as_json: bool,
     interval: str | None,
     normalize: bool,
@@ -228,7 +244,7 @@ def search_cmd(
     Query language: words (any form: visit finds visiting), "exact phrases",
     AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
     source: byline: dateline: lang:fr, infra*, Puttin~, published:2023-10-01..2023-10-31,
-    published:>=2023-10-17, photo_date:2023-10.
+    published:>=2023-10-17, photo_date:2023-10, story:ID (a story's copies).
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
     filters = {"kind": kind, "source": source, "date_from": date_from, "date_to": date_to}
@@ -252,6 +268,7 @@ def search_cmd(
                 per_page=per_page,
                 interval=interval,
                 normalize=normalize,
+                collapse=collapse,
             )
         except QueryError as exc:
             raise UsageFailure(exc.message) from None
@@ -269,10 +286,11 @@ def show_cmd(article_id: str, index_dir: str, as_json: bool) -> None:
     """One article, in reading order."""
     with _open(index_dir) as ix:
         article = ix.article(article_id)
+        lineage = ix.lineage(article_id).to_json() if article is not None and as_json else {}
     if article is None:
         raise click.ClickException(f"no article with id {article_id!r}")
     if as_json:
-        click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**article.to_json(), **lineage}, ensure_ascii=False, indent=2))
     else:
         click.echo(render_article(article, color=sys.stdout.isatty()))
 

@@ -16,6 +16,7 @@ import click
 from ..checking import CheckReport
 from ..model import Article
 from ..results import SearchResults
+from .render_story import story_lines
 
 __all__ = ["render_article", "render_check", "render_results", "terminal_text"]
 
@@ -162,12 +163,17 @@ def render_results(
             text = snippet_to_text(hit.snippet, color=color)
             if hit.kind == "caption" and hit.credit:
                 text += f" ({safe(hit.credit)})"
-            out.append(_wrap(f"[{hit.kind}] {text}", indent="   "))
+            label = f"{hit.side}: {hit.kind}" if hit.side else hit.kind  # a join's side
+            out.append(_wrap(f"[{label}] {text}", indent="   "))
         if article.more_hits:
             out.append(f"   … and {_plural(article.more_hits, 'more hit')} in this article")
+        out.extend(story_lines(article, safe))
         out.append("")
     articles = _plural(results.total_articles, "article")
     hits = _plural(results.total_hits, "hit")
+    if results.total_stories is not None:
+        n = results.total_stories
+        hits += f", {n:,} stor{'y' if n == 1 else 'ies'}"
     took = f"search {results.took_ms:.0f} ms"
     if opened_ms is not None:
         took += f", opening the index {opened_ms:.0f} ms"

@@ -114,6 +114,19 @@ CONSTRUCTS: list[tuple[str, str | None, set[str]]] = [
     ("photo_date:2023-09", None, {"dam#1", "dam#2"}),
     ("photo_date:2023-09-03..2023-09-03", None, {"dam#2"}),
     ("photo_date:>2023-09-03", None, {"dam#1", "summit#1"}),
+    # "Officials said the reservoir project near the harbour": two words between them
+    ('"harbour reservoir"~2', "near", {"summit#3"}),
+    ('"harbour reservoir"~1', "near", set()),
+    ("reservoir NEAR/2 harbour", "near", {"summit#3"}),
+    ("harbour NEAR/1 reservoir", "near", set()),
+    ('"belt and road" NEAR/2 infrastructure', "near", {"summit#2"}),
+    ("(harbour OR keeper) NEAR/1 lighthouse", "near", {"old#0", "old#1"}),
+    ("reservoir SENTENCE farmers", "sentence", {"dam#4"}),
+    ("lighthouse SENTENCE harbour", "sentence", set()),
+    ("said:(reservoir) pictured:(reservoir)", "join", of("dam") - {"dam#0"}),
+    ("said:(harbour) pictured:(lee)", "join", {"summit#1", "summit#3"}),
+    ("said:(reservoir) pictured:(reservoir) source:Reuters", "join", set()),
+    ("pictured:(chen)", "join", {"dam#2"}),
 ]
 
 
@@ -400,6 +413,9 @@ PROBES = {
     "fuzzy": "reservior~",
     "prefix": "infra*",
     "phrase": '"belt and road"',
+    "near": "reservoir NEAR/2 harbour",
+    "sentence": "reservoir SENTENCE farmers",
+    "join": "said:(reservoir) pictured:(reservoir)",
 }
 
 
@@ -423,7 +439,8 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.suggestion is None
     assert declared <= {
         "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline",
-        "stream", "crawled", "lang", "language-facet", "check",
+        "stream", "crawled", "lang", "language-facet", "check", "near", "sentence", "join",
+        "stories",
     }  # fmt: skip
 
 

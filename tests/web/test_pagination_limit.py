@@ -66,7 +66,7 @@ def test_the_cli_says_how_far_it_can_page_and_how_to_narrow(index_dir: Path) -> 
     assert done.returncode == 0, done.stderr
     tail = done.stdout.strip().splitlines()[-2:]
     assert re.fullmatch(
-        rf"{ARTICLES:,} articles, {ARTICLES:,} hits; page 1 of {MAX_PAGE} "
+        rf"{ARTICLES:,} articles, {ARTICLES:,} hits, {ARTICLES:,} stories; page 1 of {MAX_PAGE} "
         r"\(search \d+ ms, opening the index \d+ ms\)",
         tail[0],
     ), tail

@@ -134,7 +134,8 @@ class SphinxWriter:
         self._touched.add(shard)
         return existed
 
-    def replace(self, article: Article, digest: str) -> int:
+    def replace(self, article: Article, digest: str, *, lineage: str | None = None) -> int:
+        # ``lineage``: this engine does not declare "stories" yet, so it is never given one
         rows = article_rows(article, digest)
         self._transaction(article.id, list(_inserts(rows)), frozenset(r.id for r in rows))
         return len(rows)

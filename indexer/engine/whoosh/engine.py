@@ -16,20 +16,24 @@ from whoosh.searching import Searcher
 from ...budget import Deadline
 from ...checking import CheckReport
 from ...errors import IndexBuilding, QueryError
+from ...lineage.stories import Stories
 from ...model import Article
+from ...query.join import join_plan
 from ...query.tree import Group
 from ...results import SearchParams, Stats
 from ..base import DayCount, EngineMatch, EngineResults, MatchStream, Mode, Span
+from .closeness import all_spans
 from .compile import compile_query
 from .days import index_days
 from .documents import article_from_documents
-from .highlight import match_spans
 from .integrity import guarded, writer_alive
+from .join import run_join
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
 from .repair import check_directory
 from .schema import KINDS
 from .search import run_search
+from .stories import searcher_stories
 from .stream import stream_matches
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
@@ -48,7 +52,8 @@ class WhooshEngine:
     name = "whoosh"
     capabilities = frozenset(
         {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
-        | {"stream", "crawled", "lang", "language-facet", "check"}
+        | {"stream", "crawled", "lang", "language-facet", "check", "stories"}
+        | {"near", "sentence", "join"}
     )
 
     def __init__(
@@ -110,7 +115,10 @@ class WhooshEngine:
         return self._reader.generation()
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
+        plan = join_plan(tree)
         with self.searcher() as s:
+            if plan is not None:
+                return run_join(s, plan, params, deadline, self._ranking)
             return run_search(s, tree, params, deadline, self._ranking)
 
     def index_days(self) -> tuple[DayCount, ...]:
@@ -155,9 +163,7 @@ class WhooshEngine:
                 compiled = compile_query(tree, s, check) if check else compile_query(tree, s)
                 analyzer = s.schema["text"].analyzer
                 for text in texts:
-                    spans = match_spans(
-                        text, analyzer, compiled.marks, compiled.phrases, limit=None, check=check
-                    )
+                    spans = all_spans(text, analyzer, compiled, limit=None, check=check)
                     found.append(tuple(spans))
             except QueryError:
                 pass  # out of time, or nothing to mark: the rest unmarked
@@ -190,6 +196,11 @@ class WhooshEngine:
         """Every file against its commit's checksums; with ``repair``, rebuild what is
         damaged from the articles still readable whole (``repair``)."""
         return check_directory(self.path, repair=repair)
+
+    def stories(self) -> Stories:
+        """The stories of the latest generation (``lineage``), built once per generation."""
+        with self.searcher() as s:
+            return searcher_stories(s)
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> WhooshWriter:
         return WhooshWriter(

@@ -374,16 +374,18 @@ class WhooshWriter:
             return None
         return _verified(reader.stored_fields(live[0]).get("content_hash"), len(live))
 
-    def replace(self, article: Article, digest: str) -> int:
+    def replace(self, article: Article, digest: str, *, lineage: str | None = None) -> int:
         """Delete the article's stored documents (when ``stored_hash`` found some, or was not
         asked) and add its new ones; how many it has. The writer cannot delete documents it has
         not committed, so an article is replaced at most once a batch (``ArticleWriter``)."""
-        return _space_checked(self._path, lambda: self._replace(article, digest))
+        return _space_checked(self._path, lambda: self._replace(article, digest, lineage))
 
-    def _replace(self, article: Article, digest: str) -> int:
+    def _replace(self, article: Article, digest: str, lineage: str | None) -> int:
         if self._stored.get(article.id, True):
             self._writer.delete_by_term("article_id", article.id)
-        documents = article_documents(article, digest)
+        if "lineage" not in self._writer.schema:
+            lineage = None  # an index made before stories: its articles stand alone
+        documents = article_documents(article, digest, lineage)
         stamp = _stamp(digest, len(documents))
         for doc in documents:
             doc["content_hash"] = stamp
