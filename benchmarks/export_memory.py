@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -76,7 +77,21 @@ def child(index: str, query: str, stream: bool) -> dict[str, Any]:
         "peak_rss": peak_rss,
         "peak_anon": peak_anon,
         "same_bytes": export.manifest.sha256 == again.manifest.sha256,
+        "max_rss": _high_water(),
     }
+
+
+def _high_water() -> float:
+    """The kernel's high-water mark of this process's RSS in MB, between samples too: VmHWM
+    (reset by exec; ru_maxrss is not: it would carry the parent's figure over)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _index(passages: int, work: Path) -> Path:
@@ -115,6 +130,7 @@ def _rows(f: dict[str, Any]) -> list[str]:
         f"{f['peak_rss']:.0f} (after the one-page search: {f['base_rss']:.0f})",
         f"{f['peak_anon']:.0f} (after the one-page search: {f['base_anon']:.0f})",
         f"{f['peak_anon'] - f['base_anon']:.0f}",
+        f"{f['max_rss']:.0f}",
         f"{f['rows'] / max(f['seconds'], 1e-9):,.0f}",
         str(f["same_bytes"]),
     ]
@@ -128,6 +144,7 @@ _MEASURES = (
     "peak RSS while streaming (MB)",
     "peak anonymous memory (MB)",
     "growth while streaming, anonymous (MB)",
+    "high-water RSS of the process (VmHWM, MB)",
     "rows per second",
     "two exports byte-identical",
 )
