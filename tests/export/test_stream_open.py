@@ -198,3 +198,19 @@ def test_a_commit_after_a_stream_open_is_read_from_disk_too(tmp_path: Path) -> N
         held = _open_segments() - before
         assert held == {str(p) for p in (tmp_path / "ix").glob("*.seg")} and held
     assert len(rows) == export.manifest.total == 4
+
+
+def test_the_document_count_on_open_comes_from_the_table_of_contents(tmp_path: Path) -> None:
+    """What opening reads instead of Whoosh's doc_count_all (a reader copying every segment
+    file into memory, the true peak of a whole export): the same count, deletions included."""
+    from indexer import delete_articles
+    from indexer.engine.whoosh.writer import create_whoosh, documents_committed, open_whoosh
+
+    assert documents_committed(create_whoosh(str(tmp_path / "empty"))) == 0
+    data = write_jsonl(
+        tmp_path / "a.jsonl", [{"id": f"a{n}", "paragraphs": ["One.", "Two."]} for n in range(5)]
+    )
+    index_articles(tmp_path / "ix", iter_articles([str(data)]))
+    delete_articles(tmp_path / "ix", ["a1"])
+    ix = open_whoosh(str(tmp_path / "ix"))
+    assert documents_committed(ix) == ix.doc_count_all() > 0
