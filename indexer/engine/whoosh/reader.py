@@ -31,6 +31,7 @@ from ...results import Stats
 from .arrays.term_scores import release_caches, share_caches
 from .columns import columns
 from .integrity import verify_on_open
+from .stories import story_codes
 
 __all__ = ["OPEN_WAIT", "Reader"]
 
@@ -153,6 +154,9 @@ class _Generation:
         self.stats: Stats | None = None
         try:
             columns(self._first)  # read here, by the search that opens it, not the next ones
+            # the stories too: searches meanwhile wait up to OPEN_WAIT, then read the previous
+            # generation; only the new segments' fingerprints are read (stories.segment_block)
+            story_codes(self._first)
         except BaseException:
             self.retire()
             raise
