@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,8 +55,6 @@ def test_blocks_with_deletions_give_the_stories_of_the_live_records(
         block = StoryBlock.of(records[n] for n in rows)
         blocks.append((block, [not data[n][4] for n in rows]))
     live = [r for r, row in zip(records, data, strict=True) if not row[4]]
-    import numpy as np
-
     found = stories_of_blocks([(b, np.array(m, dtype=np.bool_)) for b, m in blocks])
     expected = build_stories(live)
     assert len(found) == len(expected)

@@ -55,7 +55,7 @@ def segment_block(reader: Any) -> tuple[StoryBlock, npt.NDArray[np.int64]]:
         firsts = np.flatnonzero(_segment_part(reader).position == 0).astype(np.int64)
         found = (StoryBlock.of(_records(reader, firsts.tolist())), firsts)
         store["stories"] = found
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _live(reader: Any, firsts: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_] | None:
