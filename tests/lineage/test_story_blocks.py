@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from indexer import Article, article_from_json, delete_articles, index_articles, open_index
 from indexer.engine.whoosh import writer as store
+from indexer.engine.whoosh.arrays.term_scores import generation_cache
 from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.engine.whoosh.stories import searcher_stories, segment_block
 from indexer.lineage.fingerprint import fingerprint
@@ -107,3 +108,19 @@ def test_a_commit_reads_the_fingerprints_of_its_new_segment_only(
             assert after[0] is kept
         assert grouping(ix) == STORIES - {frozenset({"b0", "b1", "b2"})} | {frozenset({"b0", "b2"})}
         assert ix.story("a2").lead.article_id == "a1"  # type: ignore[union-attr]
+
+
+def test_a_new_generation_has_its_stories_before_any_search_asks(tmp_path: Path) -> None:
+    """Built when the generation opens, where searches meanwhile read the previous one (up to
+    OPEN_WAIT), not by a search after its deadline started."""
+    path = tmp_path / "index"
+    index_articles(path, (article_from_json(r) for r in CORPUS))
+    with WhooshEngine(path) as engine:
+        with engine.searcher() as searcher:
+            assert "story_codes" in generation_cache(searcher)
+        with ArticleWriter(path) as writer:
+            writer.add(article_from_json(article("a0", copy_of(body(1), 7), 1, "UPI")))
+        with engine.searcher() as searcher:
+            store = generation_cache(searcher)
+            assert "story_codes" in store
+            assert store["stories"].story_of("a1") == store["stories"].story_of("a0")
