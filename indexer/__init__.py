@@ -54,6 +54,7 @@ from .limits import (
     UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
+from .pacing import paced
 from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
 from .timeline import Period, Timeline, timeline_csv
 from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
@@ -74,6 +75,7 @@ __all__ = [
     "WatchStore",
     "run_watches",
     "timeline_csv",
+    "paced",
     "watches_path",
     "Article",
     "ArticleResult",

@@ -50,10 +50,10 @@ class NewsIndex:
     """A news index opened for reading. Create with :func:`open_index`; ``location`` is an
     index directory, an engine URL (``scheme://...``) or an engine already open."""
 
-    def __init__(self, location: str | os.PathLike[str] | Engine) -> None:
+    def __init__(self, location: str | os.PathLike[str] | Engine, *, stream: bool = False) -> None:
         if isinstance(location, str | os.PathLike):
             self.path = os.fspath(location)
-            self._engine = open_engine(self.path)
+            self._engine = open_engine(self.path, "stream" if stream else "read")
         else:
             self._engine = location
             self.path = str(getattr(location, "path", location.name))
@@ -329,7 +329,8 @@ def _article_result(found: EngineArticle, stories: Stories | None) -> ArticleRes
     )
 
 
-def open_index(location: str | os.PathLike[str]) -> NewsIndex:
+def open_index(location: str | os.PathLike[str], *, stream: bool = False) -> NewsIndex:
     """Open the index at ``location`` (a directory, or ``scheme://...`` for another engine);
-    raises IndexNotFound when there is none."""
-    return NewsIndex(location)
+    raises IndexNotFound when there is none. ``stream``: opened for a whole export, the engine
+    may read lazily, holding less in memory (searches still work, more slowly)."""
+    return NewsIndex(location, stream=stream)

@@ -3,7 +3,9 @@
 Both read the same parameters as the search page (``context``). The export streams: rows are
 written as the engine reads them, so memory stays flat; what it holds is described by
 ``X-Newsfind-*`` headers (the count is known before the first row) and, asked for with
-``manifest=trailer``, by a last line with the row count and the sha256 of the rows.
+``manifest=trailer``, by a last line with the row count and the sha256 of the rows. Its rows
+are written as a heavy search runs (``indexer.pacing``): concurrent exports take turns in the
+heavy lane and step aside for ordinary searches.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from indexer import KINDS, QueryError, timeline_csv
+from indexer import KINDS, QueryError, paced, timeline_csv
 
 from .context import SearchRequest, search_context
 from .errors import RequestFailed
@@ -69,7 +71,8 @@ def export() -> Response:
     manifest = found.manifest
 
     def body() -> Iterator[str]:
-        yield from found
+        # rows take turns in the heavy lane: a long export cannot starve the server's searches
+        yield from paced(found)
         if trailer:
             yield found.trailer()
 

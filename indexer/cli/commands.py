@@ -72,9 +72,9 @@ def index_option(func: F) -> F:
     )(func)
 
 
-def _open(index_dir: str) -> NewsIndex:
+def _open(index_dir: str, *, stream: bool = False) -> NewsIndex:
     try:
-        return open_index(index_dir)
+        return open_index(index_dir, stream=stream)
     except IndexNotFound as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -250,7 +250,7 @@ def search_cmd(
     filters = {"kind": kind, "source": source, "date_from": date_from, "date_to": date_to}
     if export_all or fmt or manifest:
         check_export_flags(export_all, fmt, manifest)
-        with _open(index_dir) as ix:
+        with _open(index_dir, stream=True) as ix:
             write_export(ix, query, fmt or "jsonl", manifest, sort=sort, **filters)
         return
     opening = time.perf_counter()

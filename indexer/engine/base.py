@@ -396,8 +396,9 @@ def check_sort(engine: Engine, sort: str) -> None:
         raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
 
 
-#: What an engine is opened for (see the module docstring; "check": only ``check`` follows).
-Mode = Literal["read", "write", "create", "check"]
+#: What an engine is opened for (see the module docstring; "check": only ``check`` follows;
+#: "stream": as "read", for one whole export: an engine may then read lazily to use less memory).
+Mode = Literal["read", "write", "create", "check", "stream"]
 #: ``opener(location, mode)``: the engine for a location of its scheme
 Opener = Callable[[str, Mode], Engine]
 _openers: dict[str, Opener] = {}

@@ -35,7 +35,7 @@ from .schema import KINDS
 from .search import run_search
 from .stories import searcher_stories
 from .stream import stream_matches
-from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
+from .writer import WhooshWriter, WriteState, create_whoosh, documents_committed, open_whoosh
 
 __all__ = ["WhooshEngine"]
 
@@ -70,11 +70,13 @@ class WhooshEngine:
         if mode == "check":
             return  # only check() follows, which opens what it can itself
         self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
-        if mode == "read":
-            if self._ix.doc_count_all() == 0 and writer_alive(self.path):
+        if mode in ("read", "stream"):
+            if documents_committed(self._ix) == 0 and writer_alive(self.path):
                 raise IndexBuilding(self.path)
             with guarded(self.path):
-                self._reader = Reader(self._ix, self.path)
+                # to stream, segment files stay on disk (``ondisk``): a whole export reads
+                # each stored document once, so holding them all would only cost memory
+                self._reader = Reader(self._ix, self.path, resident=mode == "read")
         self._writes = WriteState(self._ix)
 
     def _pool(self) -> Reader:

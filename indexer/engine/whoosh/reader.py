@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from whoosh.filedb.compound import CompoundStorage
-from whoosh.filedb.structfile import BufferFile
+from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import TOC
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -31,6 +31,7 @@ from ...results import Stats
 from .arrays.term_scores import release_caches, share_caches
 from .columns import columns
 from .integrity import verify_on_open
+from .ondisk import DiskFile
 from .stories import story_codes
 
 __all__ = ["OPEN_WAIT", "Reader"]
@@ -52,9 +53,13 @@ class _SegmentFiles:
     the segment calls ``release``.
     """
 
-    def __init__(self, storage: Any, segment: Any) -> None:
+    def __init__(self, storage: Any, segment: Any, resident: bool = True) -> None:
         self._storage = storage
         self._bytes: dict[str, bytes] = {}
+        #: not resident (an index opened to stream): each file's range of the compound file,
+        #: read from ``_fd`` as it is used (``ondisk``)
+        self._ranges: dict[str, tuple[int, int]] = {}
+        self._fd: int | None = None
         #: what is kept for this segment across generations (``term_scores.segment_cache``)
         self.segment_cache: dict[Any, Any] = {}
         self.users = 0
@@ -63,27 +68,38 @@ class _SegmentFiles:
         if segment.is_compound():
             with storage.open_file(segment.make_filename(segment.COMPOUND_EXT)) as dbfile:
                 st = os.fstat(dbfile.fileno())
-                self.key = (segment.segment_id(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                ident = (segment.segment_id(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                self.key = (*ident, resident)
                 compound = CompoundStorage(dbfile, use_mmap=False)
-                for name in compound.list():
+                if not resident:
+                    self._ranges = {name: compound.range(name) for name in compound.list()}
+                    self._fd = os.dup(dbfile.fileno())
+                for name in compound.list() if resident else ():
                     offset, length = compound.range(name)
                     self._bytes[name] = os.pread(dbfile.fileno(), length, offset)
 
     def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
         data = self._bytes.get(name)
-        if data is None:
-            return self._storage.open_file(name, *args, **kwargs)
-        return BufferFile(data, name=name)
+        if data is not None:
+            return BufferFile(data, name=name)
+        if name in self._ranges and self._fd is not None:
+            return StructFile(DiskFile(self._fd, *self._ranges[name]), name=name)
+        return self._storage.open_file(name, *args, **kwargs)
 
     def file_exists(self, name: str) -> bool:
-        return name in self._bytes or bool(self._storage.file_exists(name))
+        known = name in self._bytes or name in self._ranges
+        return known or bool(self._storage.file_exists(name))
 
     def file_length(self, name: str) -> int:
         data = self._bytes.get(name)
-        return len(data) if data is not None else int(self._storage.file_length(name))
+        if data is not None:
+            return len(data)
+        if name in self._ranges:
+            return self._ranges[name][1]
+        return int(self._storage.file_length(name))
 
     def list(self) -> list[str]:
-        return sorted(set(self._storage.list()) | set(self._bytes))
+        return sorted(set(self._storage.list()) | set(self._bytes) | set(self._ranges))
 
     def close(self) -> None:
         """What a reader calls when it closes; the files stay for the segment's other readers."""
@@ -91,6 +107,9 @@ class _SegmentFiles:
     def release(self) -> None:
         self._bytes.clear()
         self.segment_cache.clear()
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 # segments open in some generation, by file identity, so the next generation reuses them
@@ -98,26 +117,26 @@ _segments: dict[tuple[Any, ...], _SegmentFiles] = {}
 _segments_lock = threading.Lock()
 
 
-def _segment_key(storage: Any, segment: Any) -> tuple[Any, ...] | None:
+def _segment_key(storage: Any, segment: Any, resident: bool) -> tuple[Any, ...] | None:
     """A compound segment file's identity (as ``_SegmentFiles.key``), without reading it."""
     if not segment.is_compound():
         return None
     with storage.open_file(segment.make_filename(segment.COMPOUND_EXT)) as dbfile:
         st = os.fstat(dbfile.fileno())
-    return (segment.segment_id(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (segment.segment_id(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, resident)
 
 
-def _acquire_segment(storage: Any, segment: Any) -> _SegmentFiles:
+def _acquire_segment(storage: Any, segment: Any, resident: bool) -> _SegmentFiles:
     """The segment's shared files: those a live generation already holds, or newly opened.
     A segment already held is not read again (after a small commit only its new segment is:
     reading every kept segment whole and dropping the copy cost 0.1 s per commit at 130 MB)."""
-    key = _segment_key(storage, segment)
+    key = _segment_key(storage, segment, resident)
     with _segments_lock:
         held = _segments.get(key) if key is not None else None
         if held is not None:
             held.users += 1
             return held
-    files = _SegmentFiles(storage, segment)
+    files = _SegmentFiles(storage, segment, resident)
     with _segments_lock:
         known = _segments.get(files.key) if files.key is not None else None
         if known is None and files.key is not None:
@@ -150,8 +169,9 @@ OPEN_WAIT = 0.5
 class _Generation:
     """The searchers of one committed index generation: one per search running on it."""
 
-    def __init__(self, ix: Any) -> None:
+    def __init__(self, ix: Any, resident: bool = True) -> None:
         self._ix = ix
+        self._resident = resident
         verify_on_open(ix.storage.folder)
         for attempt in range(_OPEN_TRIES):
             try:
@@ -185,7 +205,7 @@ class _Generation:
         self._files: list[_SegmentFiles] = []
         try:
             for segment in self._segments:
-                self._files.append(_acquire_segment(self._ix.storage, segment))
+                self._files.append(_acquire_segment(self._ix.storage, segment, self._resident))
                 # its files come from _SegmentFiles now, not from the compound file
                 segment.compound = False
             self._first = self._open()
@@ -270,15 +290,23 @@ class _Generation:
 class Reader:
     """The searchers of an index's latest generation, for any number of threads at once."""
 
-    def __init__(self, ix: Any, path: str) -> None:
+    def __init__(self, ix: Any, path: str, *, resident: bool = True) -> None:
         self.path = path
         self._ix = ix
+        #: False (opened to stream): segment files stay on disk, read as used (``ondisk``)
+        self._resident = resident
         self._lock = threading.Lock()
         self._opened = threading.Condition(self._lock)
-        self._generation = _Generation(self._ix)
+        self._generation = self._open_generation()
         # a newer generation is being opened by one search (see _latest)
         self._opening = False
         self._closed = False
+
+    def _open_generation(self) -> _Generation:
+        """The latest generation, its segment files held in memory unless opened to stream."""
+        if self._resident:
+            return _Generation(self._ix)
+        return _Generation(self._ix, resident=False)
 
     def close(self) -> None:
         with self._lock:
@@ -304,7 +332,7 @@ class Reader:
                 return self._generation
             self._opening = True
         try:
-            fresh = _Generation(self._ix)
+            fresh = self._open_generation()
         except BaseException:
             with self._opened:
                 self._opening = False

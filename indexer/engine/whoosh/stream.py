@@ -6,6 +6,7 @@ time, so its memory does not grow with the rows it writes.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -68,23 +69,25 @@ def stream_matches(
 ) -> _Stream:
     """Every matching document in ``params.sort`` order, scored as a search scores it: matched
     now, read as the result is iterated."""
-    deadline = Deadline(0.0, None, lane=None)
-    compiled = compile_query(tree, searcher)
-    cols = columns(searcher)
-    found = find_hits(searcher, compiled, params, ranking, deadline)
-    docs, scores = found.docs, found.scores
-    if article_ids is not None:
-        keep = _restrict(cols, docs, article_ids)
-        found.resolve(np.flatnonzero(keep))
-        docs, scores = docs[keep], found.scores[keep]
-    else:
-        found.resolve_all()
-        scores = found.scores
-    if ranking.feeds_back(len(compiled.clauses)) and len(docs):
-        scores = rescore_with_feedback(
-            searcher, docs, scores, len(compiled.clauses), ranking, deadline.check
-        )
-    order = _ordered(cols, docs, scores, params.sort)
+    # no budget, but matching every hit is heavy work: it takes turns in the heavy lane
+    # (``budget``), so an export the server runs cannot crowd out the searches
+    with Deadline(time.perf_counter(), None) as deadline:
+        compiled = compile_query(tree, searcher, deadline.check)
+        cols = columns(searcher)
+        found = find_hits(searcher, compiled, params, ranking, deadline)
+        docs, scores = found.docs, found.scores
+        if article_ids is not None:
+            keep = _restrict(cols, docs, article_ids)
+            found.resolve(np.flatnonzero(keep), deadline)
+            docs, scores = docs[keep], found.scores[keep]
+        else:
+            found.resolve_all(deadline)
+            scores = found.scores
+        if ranking.feeds_back(len(compiled.clauses)) and len(docs):
+            scores = rescore_with_feedback(
+                searcher, docs, scores, len(compiled.clauses), ranking, deadline.check
+            )
+        order = _ordered(cols, docs, scores, params.sort)
     return _Stream(searcher, compiled if spans else None, docs[order], np.asarray(scores)[order])
 
 
