@@ -24,7 +24,7 @@ from ..base import EngineResults, Mode, Span
 from .client import Refused, ServerDown, connect, pymysql_module
 from .location import Location, parse_location
 from .schema import FIRST_TOKEN, GENERATION, INDEX, article_key
-from .search import OPTIONS, Answer, run_search
+from .search import DEFAULT_LENGTH, Answer, options, run_search
 from .spans import find_spans
 from .suggest import suggest
 from .translate import translate
@@ -78,6 +78,7 @@ class SphinxEngine:
             f"shard {i + 1} ({'|'.join(f'{h}:{p}' for h, p in m)})"
             for i, m in enumerate(self.shards)
         ]
+        self._average: float | None = None
         self._mirrored = {self.names[i]: len(m) > 1 for i, m in enumerate(self.shards)}
         self._agents = {
             f"{h}:{p + 1}": self.names[i] for i, m in enumerate(self.shards) for h, p in m
@@ -135,11 +136,12 @@ class SphinxEngine:
         head then avoids the dead one: its HA strategy is ``nodeads``); what stays missing is
         a partial answer, or with strict results a ResultsIncomplete."""
         texts: list[tuple[str, Sequence[Any] | None]] = []
+        ranking = options(self._average_length())
         for sql, args, matches in statements:
             text = sql.replace("{index}", self.location.index)
             if " LIMIT " not in text:
                 text += f" LIMIT 0, {int(matches)}"
-            texts.append((text + f" OPTION max_matches={int(matches)}, {OPTIONS}", args))
+            texts.append((text + f" OPTION max_matches={int(matches)}, {ranking}", args))
         answer = self._batch_once(texts)
         for attempt in range(_RETRIES):
             # a shard without mirrors is asked once more (a busy agent may time out once)
@@ -151,6 +153,17 @@ class SphinxEngine:
         if answer.missing and self.location.strict:
             raise ResultsIncomplete(answer.missing)
         return answer
+
+    def _average_length(self) -> float:
+        """The passages' mean length in words, which BM25 normalises by: asked once per open
+        engine (it drifts slowly as articles come; a reopened index asks again)."""
+        if self._average is None:
+            try:
+                rows = self.head.run(f"SELECT AVG(length) a FROM {self.location.index}")
+                self._average = float(rows[0][0]) if rows and rows[0][0] else DEFAULT_LENGTH
+            except (ServerDown, Refused):
+                return DEFAULT_LENGTH
+        return self._average
 
     def _select(
         self, sql: str, args: Sequence[Any] | None, matches: int

@@ -6,8 +6,9 @@ grouping), the hits per kind (their sum is ``total_hits``) and the other facets;
 fetches the page's best three hits per article (``GROUP 3 BY``) with their texts, and the
 page's articles. Every article lives on one shard, so the agents' groups never overlap and
 their counts add up exactly (no COUNT(DISTINCT) estimate across agents). Scores come from the
-expression ranker: BM25, then the longest run of query words in order (phrases and near words
-first).
+expression ranker (``ranker``): BM25 per field written out over a per-passage length
+attribute, the way the Whoosh engine scores passages, then the longest run of query words in
+order (phrases and near words first).
 """
 
 from __future__ import annotations
@@ -26,16 +27,37 @@ from .schema import FIRST_TOKEN, decode, epoch, source_number
 from .spans import Normaliser, find_spans, word_offsets
 from .translate import DateFilter, Translated
 
-__all__ = ["Answer", "Batch", "OPTIONS", "run_search"]
+__all__ = ["Answer", "Batch", "DEFAULT_LENGTH", "options", "run_search"]
 
-#: The ranker: BM25 over the whole document (text, the article's headline, names; k1 2.0, the
-#: best of those tried on the TIME collection, docs/scaling.md), plus the longest run of query
-#: words in order per field (phrases and near words first among equal BM25).
-RANKER = "bm25a(2.0,0.75)*1000+sum(lcs*user_weight)"
-OPTIONS = (
-    f"ranker=expr('{RANKER}'), field_weights=(text=10, headline=3, credit=5, byline=5, "
-    "dateline=5, meta=1)"
-)
+#: BM25's term-frequency saturation and length normalisation in the ranker (k1 from 1.2, 2, 3
+#: on TIME DEV, docs/scaling.md; a higher k1 than usual because the tf it saturates is the
+#: idf-weighted mean of the matched words', not each word's own).
+K1 = 3.0
+B = 0.75
+#: Field weights: a passage's own text first, its article's headline (ranking only) after.
+FIELD_WEIGHTS = "text=10, headline=3, credit=5, byline=5, dateline=5, meta=1"
+#: Length assumed when the index cannot say (empty, or its head does not answer).
+DEFAULT_LENGTH = 50.0
+
+
+def ranker(average_length: float) -> str:
+    """The expression ranker: BM25 per field written out (Sphinx 2.2's own ``bm25a`` has no
+    length normalisation without ``index_field_lengths``, and with it RT indexes give it no
+    average length), over ``length`` (the passage's words, an attribute), with idf 'plain'
+    (never negative); plus the longest run of query words in order beyond one (phrases and
+    near words first among equal BM25)."""
+    avg = max(float(average_length), 1.0)
+    tf = "(tf_idf/sum_idf)"
+    norm = f"{K1}*({1 - B}+{B}*length/{avg:.3f})"
+    bm25 = f"sum(user_weight*sum_idf*{tf}*{K1 + 1}/({tf}+{norm}))*100"
+    return f"{bm25}+sum((lcs-1)*user_weight)"
+
+
+def options(average_length: float) -> str:
+    """The OPTION clause every search statement carries."""
+    return f"ranker=expr('{ranker(average_length)}'), idf='plain', field_weights=({FIELD_WEIGHTS})"
+
+
 #: Groups asked for first (a facet, the page); a facet with more distinct values is asked
 #: again with room for all of them (``total_found``), so every count is exact.
 MIN_MATCHES = 1000
