@@ -58,6 +58,8 @@ def options(average_length: float) -> str:
     return f"ranker=expr('{ranker(average_length)}'), idf='plain', field_weights=({FIELD_WEIGHTS})"
 
 
+#: A statement that needs no scores says so (``Batch`` then adds no ranker).
+UNRANKED = "ranker=none"
 #: Groups asked for first (a facet, the page); a facet with more distinct values is asked
 #: again with room for all of them (``total_found``), so every count is exact.
 MIN_MATCHES = 1000
@@ -79,9 +81,10 @@ class Answer:
     totals: list[int]
 
 
+Statement = tuple[str, Sequence[Any] | None, int]
 #: runs statements (``{index}`` for the distributed index; each gets its LIMIT/OPTION) on the
 #: head in one round trip
-Batch = Callable[[Sequence[tuple[str, Sequence[Any] | None, int]]], Answer]
+Batch = Callable[[Sequence[Statement]], Answer]
 
 
 def _where(query: Translated, params: SearchParams) -> tuple[str, list[Any], str]:
@@ -123,17 +126,20 @@ def _month(value: Any) -> str:
     return f"{int(value) // 100:04d}-{int(value) % 100:02d}" if int(value) else ""
 
 
-def _first_batch(
-    query: Translated, params: SearchParams
-) -> list[tuple[str, Sequence[Any] | None, int]]:
+def _first_batch(query: Translated, params: SearchParams) -> list[Statement]:
     where, args, extra = _where(query, params)
     base = f"FROM {{index}} WHERE {where}"
     first = (params.page - 1) * params.per_page
     groups = max(MIN_MATCHES, first + params.per_page)
     caption = KINDS.index("caption")
 
-    def facet(column: str, more: str = "") -> tuple[str, list[Any], int]:
-        sql = f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column}"
+    def facet(column: str, more: str = "") -> Statement:
+        # counts only: no ranking (the ranker runs per matched document). Every group comes
+        # back: agents keep only LIMIT groups each, and a group's count sums theirs.
+        sql = (
+            f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column} "
+            f"LIMIT 0, {MIN_MATCHES} OPTION {UNRANKED}"
+        )
         return sql, args, MIN_MATCHES
 
     page = (
@@ -165,6 +171,7 @@ def run_search(
     for i in range(1, len(rows)):
         if answer.totals[i] > len(rows[i]):
             sql, args, _ = statements[i]
+            sql = sql.replace(f"LIMIT 0, {MIN_MATCHES}", f"LIMIT 0, {answer.totals[i]}")
             rows[i] = batch([(sql, args, answer.totals[i])]).rows[0]
     page, kinds, sources, credits, months = rows
     facets = {
