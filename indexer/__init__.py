@@ -11,8 +11,12 @@ The public API, for programmatic use (the web app and the CLI use nothing else):
 
 from __future__ import annotations
 
+from .checking import CheckReport, check_index
 from .engine.base import MatchStream
 from .errors import (
+    DiskFull,
+    IndexBuilding,
+    IndexCorrupt,
     IndexLocked,
     IndexNotFound,
     NewsfindError,
@@ -26,6 +30,8 @@ from .export import EXPORT_FORMATS, Export, ExportManifest
 from .index import NewsIndex, Stats, open_index
 from .ingest.paths import iter_articles
 from .limits import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     FACET_LIMIT,
@@ -38,15 +44,17 @@ from .limits import (
     MAX_EXPANSIONS,
     MAX_FUZZY,
     MAX_FUZZY_CHARS,
+    MAX_NEAR,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
     MAX_TERMS,
     MIN_PREFIX,
     SORTS,
+    UNDATED,
 )
 from .model import Article, Caption, article_from_json, parse_published
-from .results import ArticleResult, Hit, SearchParams, SearchResults
+from .results import ArticleResult, Copy, Hit, SearchParams, SearchResults, StoryInfo
 from .timeline import Period, Timeline, timeline_csv
 from .watches import Alert, Watch, WatchError, WatchHooks, WatchStore, run_watches, watches_path
 from .writing import ArticleWriter, IndexReport, delete_articles, index_articles
@@ -71,7 +79,12 @@ __all__ = [
     "ArticleResult",
     "ArticleWriter",
     "Caption",
+    "CheckReport",
+    "DiskFull",
+    "Copy",
     "Hit",
+    "IndexBuilding",
+    "IndexCorrupt",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",
@@ -83,14 +96,18 @@ __all__ = [
     "SearchParams",
     "SearchResults",
     "Stats",
+    "StoryInfo",
     "WorkerDied",
     "article_from_json",
+    "check_index",
     "delete_articles",
     "index_articles",
     "iter_articles",
     "open_index",
     "parse_published",
     # the names and limits callers state to their users (limits.py): read them, never restate
+    "COLLAPSES",
+    "DEFAULT_COLLAPSE",
     "DEFAULT_PER_PAGE",
     "DEFAULT_SORT",
     "FACETS",
@@ -103,10 +120,12 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_FUZZY",
     "MAX_FUZZY_CHARS",
+    "MAX_NEAR",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "MIN_PREFIX",
     "SORTS",
+    "UNDATED",
 ]

@@ -12,6 +12,9 @@ __all__ = [
     "WorkerDied",
     "ArticleNotWritten",
     "ResultsIncomplete",
+    "DiskFull",
+    "IndexCorrupt",
+    "IndexBuilding",
 ]
 
 
@@ -105,3 +108,44 @@ class ResultsIncomplete(NewsfindError):
             "results were asked for; try again when it is back"
         )
         self.missing = missing
+
+
+class DiskFull(NewsfindError):
+    """The filesystem holding the index filled up (or hit its quota) during a batch. The batch
+    was cancelled whole, so the index is exactly as its last commit left it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"no space left on device writing {path}; nothing of this batch was committed; "
+            "the index is as it was (free some space and run the same command again)"
+        )
+        self.path = path
+
+
+class IndexCorrupt(NewsfindError):
+    """A file of the index is missing, cut short or altered: answers from it could be wrong,
+    so none are given. ``file`` names it (relative to the index), ``problem`` says what."""
+
+    def __init__(self, path: str, file: str, problem: str) -> None:
+        super().__init__(
+            f"the index at {path} is damaged: {file}: {problem}; rebuild it with newsfind "
+            f"index ... --index {path}, repair it with newsfind check --repair --index {path}, "
+            "or restore it"
+        )
+        self.path = path
+        self.file = file
+        self.problem = problem
+
+
+class IndexBuilding(IndexNotFound):
+    """The index's first run is still under way: nothing is committed yet, so every search
+    would say "0 articles" when the truth is "not yet". An IndexNotFound, so callers that wait
+    for an index to appear (the web app) look again later."""
+
+    def __init__(self, path: str) -> None:
+        NewsfindError.__init__(
+            self,
+            f"the index at {path} is being built: its first run has committed nothing yet; "
+            "search again when it has committed (a run commits at least every ten minutes)",
+        )
+        self.path = path

@@ -20,6 +20,7 @@ from .engine.base import (
     EngineArticle,
     EngineResults,
     MatchStream,
+    StoryEngine,
     StreamingEngine,
     TimelineEngine,
     check_capabilities,
@@ -28,12 +29,17 @@ from .engine.base import (
 )
 from .errors import QueryError
 from .export import EXPORT_FORMATS, Export
-from .limits import DEFAULT_PER_PAGE, DEFAULT_SORT
+from .limits import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT
+from .lineage.article import ArticleLineage, build_lineage
+from .lineage.info import story_info
+from .lineage.query import story_params
+from .lineage.stories import Stories
 from .model import Article
 from .params import MAX_QUERY_CHARS, make_params
+from .query.join import join_plan
 from .query.parser import parse_query
 from .query.tree import Group
-from .results import ArticleResult, Hit, SearchResults, Stats
+from .results import ArticleResult, Hit, SearchResults, Stats, StoryInfo
 from .snippets import hit_snippet, mark_text
 from .timeline import Timeline, build_timeline, month_facet
 
@@ -88,6 +94,7 @@ class NewsIndex:
         page: int | str = 1,
         per_page: int | str = DEFAULT_PER_PAGE,
         time_budget: float | None = None,
+        collapse: str = DEFAULT_COLLAPSE,
         interval: str | None = None,
         normalize: bool | str = False,
     ) -> SearchResults:
@@ -108,6 +115,7 @@ class NewsIndex:
             sort=sort,
             page=page,
             per_page=per_page,
+            collapse=collapse,
             interval=interval,
             normalize=normalize,
         )
@@ -115,8 +123,10 @@ class NewsIndex:
             tree = parse_query(params.query)
             check_capabilities(self._engine, tree, params.kind)
             check_sort(self._engine, params.sort)
+            params = story_params(params, tree, self.capabilities)
             found = self._engine.search(tree, params, deadline)
-            results = tuple(_article_result(a) for a in found.articles)
+            stories = found.stories or self._stories()
+            results = tuple(_article_result(a, stories) for a in found.articles)
             timeline = self._timeline(found, params.interval, params.normalize)
         facets = dict(found.facets)
         if "month" in facets:  # the timeline's months, in date order (complete when counted)
@@ -130,9 +140,27 @@ class NewsIndex:
             facets=_declared_facets(self._engine, facets),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+            total_stories=found.total_stories,
             missing=found.missing,
             timeline=timeline,
         )
+
+    def _stories(self) -> Stories | None:
+        if isinstance(self._engine, StoryEngine) and "stories" in self._engine.capabilities:
+            return self._engine.stories()
+        return None
+
+    def lineage(self, article_id: str) -> ArticleLineage:
+        """What the article page and ``show --json`` tell of an article's lineage: its story,
+        the other versions against the lead, its paragraphs and photos found in other
+        articles (``to_json`` gives the keys they add to the article's JSON)."""
+        return build_lineage(self, article_id, self._stories())
+
+    def story(self, article_id: str) -> StoryInfo | None:
+        """The story of an article: its lead and every copy, oldest first (None when the
+        article is unknown or the engine keeps no stories)."""
+        stories = self._stories()
+        return story_info(stories, article_id) if stories is not None else None
 
     def _timeline(
         self, found: EngineResults, interval: str | None, normalize: bool
@@ -201,12 +229,19 @@ class NewsIndex:
         return self._engine.spans(texts, tree, None)
 
     def highlight(
-        self, texts: Sequence[str], query: str, *, time_budget: float | None = None
+        self,
+        texts: Sequence[str],
+        query: str,
+        *,
+        time_budget: float | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[str]:
         """``texts`` as escaped HTML with ``query``'s matches in ``<mark>``, as search hits mark
         them (the article page). Marking is bounded rather than refused: only the first
         MAX_QUERY_CHARS of ``query`` count, a query that cannot run marks nothing, and past
-        ``time_budget`` seconds the rest is left unmarked."""
+        ``time_budget`` seconds the rest is left unmarked. With each text's ``kinds``, a join
+        marks each side's words in its own kinds only (said: in paragraphs, pictured: in
+        captions), as its hits are marked."""
         spans: list[tuple[tuple[int, int], ...]] = [()] * len(texts)
         if query.strip():
             try:
@@ -216,8 +251,22 @@ class NewsIndex:
                 tree = None
             if tree is not None:
                 with Deadline(time.perf_counter(), time_budget, lane=None) as deadline:
-                    spans = self._engine.spans(texts, tree, deadline)
+                    spans = self._spans(texts, tree, kinds, deadline)
         return [mark_text(text, found) for text, found in zip(texts, spans, strict=True)]
+
+    def _spans(
+        self, texts: Sequence[str], tree: Group, kinds: Sequence[str] | None, deadline: Deadline
+    ) -> list[tuple[tuple[int, int], ...]]:
+        plan = join_plan(tree) if kinds is not None else None
+        if plan is None or kinds is None:
+            return self._engine.spans(texts, tree, deadline)
+        spans: list[tuple[tuple[int, int], ...]] = [()] * len(texts)
+        for side in plan.sides:
+            at = [i for i, kind in enumerate(kinds) if kind in side.kinds]
+            found = self._engine.spans([texts[i] for i in at], side.query, deadline)
+            for i, marks in zip(at, found, strict=True):
+                spans[i] = marks
+        return spans
 
     def article(self, article_id: str, *, time_budget: float | None = None) -> Article | None:
         """The article with this id, rebuilt in reading order, or None (QueryTooSlow past
@@ -248,7 +297,7 @@ def _declared_facets(
     return facets
 
 
-def _article_result(found: EngineArticle) -> ArticleResult:
+def _article_result(found: EngineArticle, stories: Stories | None) -> ArticleResult:
     hits = tuple(
         Hit(
             doc_id=hit.doc_id,
@@ -258,6 +307,7 @@ def _article_result(found: EngineArticle) -> ArticleResult:
             score=hit.score,
             credit=hit.credit,
             date=hit.date,
+            side=hit.side,
             speaker=hit.speaker,
         )
         for hit in found.hits
@@ -273,7 +323,9 @@ def _article_result(found: EngineArticle) -> ArticleResult:
         more_hits=found.more_hits,
         dateline=found.dateline,
         byline=found.byline,
+        story=story_info(stories, found.article_id) if stories is not None else None,
         language=found.language,
+        headline_html=mark_text(found.headline, found.headline_spans) if found.headline else None,
     )
 
 

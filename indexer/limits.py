@@ -19,13 +19,17 @@ from .query.parser import (
     MAX_TERMS,
     MIN_PREFIX,
 )
+from .query.tree import MAX_NEAR
 from .results import SORTS
 
 __all__ = [
+    "COLLAPSES",
+    "DEFAULT_COLLAPSE",
     "DEFAULT_PER_PAGE",
     "DEFAULT_SORT",
     "FACETS",
     "FACET_LIMIT",
+    "UNDATED",
     "HITS_SHOWN",
     "INTERVALS",
     "KINDS",
@@ -34,6 +38,7 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_FUZZY",
     "MAX_FUZZY_CHARS",
+    "MAX_NEAR",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",
@@ -52,6 +57,10 @@ MAX_PAGE = 1000
 #: The order of results when none is asked for: best first.
 DEFAULT_SORT = SORTS[0]
 
+#: Accepted values of ``collapse``: one result per story (copies grouped) or every article.
+COLLAPSES = ("story", "none")
+DEFAULT_COLLAPSE = COLLAPSES[0]
+
 #: Matching passages shown per article (the best ones); the rest are counted in ``more_hits``.
 HITS_SHOWN = 3
 #: The facets every search counts, in the order they are listed (``SearchResults.facets``).
@@ -61,3 +70,5 @@ FACET_LIMIT = 25
 #: The periods a search's timeline counts by, shortest first (``interval``; none: chosen from
 #: the span of the matches).
 INTERVALS = ("day", "week", "month", "year")
+#: The month facet's value for articles without a publication date (so its counts add up).
+UNDATED = "undated"

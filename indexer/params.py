@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from .errors import QueryError
 from .limits import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     INTERVALS,
@@ -127,6 +129,7 @@ def make_params(
     per_page: int | str = DEFAULT_PER_PAGE,
     interval: str | None = None,
     normalize: bool | str | None = False,
+    collapse: str | None = DEFAULT_COLLAPSE,
 ) -> SearchParams:
     """A validated SearchParams, or QueryError naming the first bad parameter."""
     if not isinstance(query, str):
@@ -145,6 +148,11 @@ def make_params(
     sort = (_optional(sort) or DEFAULT_SORT).lower()
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}", "sort")
+    collapse = (_optional(collapse) or DEFAULT_COLLAPSE).lower()
+    if collapse not in COLLAPSES:
+        raise QueryError(
+            f"collapse must be one of {', '.join(COLLAPSES)}, not {collapse[:40]!r}", "collapse"
+        )
     start = _as_date(date_from, "from")
     end = _as_date(date_to, "to")
     if start and end and start > end:
@@ -160,4 +168,5 @@ def make_params(
         per_page=_as_int(per_page, "per_page", 1, MAX_PER_PAGE),
         interval=_as_interval(interval),
         normalize=_as_flag(normalize, "normalize"),
+        collapse=collapse,
     )

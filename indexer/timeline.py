@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .engine.base import DayCount
-from .limits import INTERVALS
+from .limits import INTERVALS, UNDATED
 
 __all__ = [
     "INTERVALS",
@@ -229,13 +229,20 @@ def build_timeline(
 
 
 def month_facet(days: Sequence[DayCount]) -> dict[str, int]:
-    """Matching documents per ``YYYY-MM``, in date order (the month facet, kept for the JSON)."""
+    """Matching documents per ``YYYY-MM``, in date order (the month facet, kept for the JSON),
+    then the undated ones as a value of their own, so the counts add up to the hits."""
     months: dict[str, int] = {}
+    undated = 0
     for count in days:
-        if count.day is not None:
-            key = f"{count.day.year:04d}-{count.day.month:02d}"
-            months[key] = months.get(key, 0) + sum(count.hits.values())
-    return dict(sorted(months.items()))
+        if count.day is None:
+            undated += sum(count.hits.values())
+            continue
+        key = f"{count.day.year:04d}-{count.day.month:02d}"
+        months[key] = months.get(key, 0) + sum(count.hits.values())
+    facet = dict(sorted(months.items()))
+    if undated:
+        facet[UNDATED] = undated
+    return facet
 
 
 def timeline_csv(timeline: Timeline, kinds: Sequence[str]) -> str:

@@ -112,6 +112,16 @@ def test_attack_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
     assert all(0 < s < 500 for s in churn["committing"]["statuses"])
 
 
+def test_proximity_benchmark_runs_on_a_small_index(tmp_path: Path) -> None:
+    """Each proximity query beside its plain AND: a narrowing finds at most what the AND finds."""
+    out_json = tmp_path / "proximity.json"
+    proc = run_benchmark("proximity", tmp_path, out_json)
+    assert "### Proximity beside the plain query" in proc.stdout
+    rows = json.loads(out_json.read_text())
+    assert len(rows) >= 8 and any(r["hits"] for r in rows)
+    assert all(r["hits"] <= r["plain_hits"] and r["ratio"] > 0 for r in rows)
+
+
 def test_warc_benchmark_indexes_the_same_articles_both_ways(tmp_path: Path) -> None:
     """The archive-against-files benchmark on 82 records: every copy a distinct article, the
     same documents from the archive as from the files, and a memory row per record count."""

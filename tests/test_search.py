@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from indexer import NewsIndex, SearchResults, index_articles, iter_articles, open_index
+from indexer import UNDATED, NewsIndex, SearchResults, index_articles, iter_articles, open_index
 
 from .conftest import SEED, write_jsonl
 
@@ -448,7 +448,7 @@ def test_json_form(ix: NewsIndex) -> None:
     data = ix.search("greets").to_json()
     assert set(data) == {
         "query", "total_hits", "total_articles", "page", "per_page", "took_ms", "suggestion",
-        "results", "facets", "timeline",
+        "results", "facets", "timeline", "total_stories", "collapse",
     }  # fmt: skip
     article = data["results"][0]
     assert article["article_id"] == "summit"
@@ -517,7 +517,8 @@ def test_threads_search_while_another_process_commits(build_index: Any, tmp_path
 
 def test_undated_articles_are_searchable_and_sort_last(build_index: Any) -> None:
     """An article without a publication date has no date in the column (not an error), sorts
-    after dated ones under newest, and is left out by a date filter."""
+    after dated ones under newest and under oldest (issue 18), is a month facet value of its
+    own, and is left out by a date filter."""
     index_dir = build_index(
         articles=[
             {"id": "undated", "headline": "Lighthouse keeper retires"},
@@ -529,7 +530,8 @@ def test_undated_articles_are_searchable_and_sort_last(build_index: Any) -> None
         assert [r.article_id for r in newest.results] == ["dated", "undated"]
         assert newest.results[1].published is None
         oldest = ix.search("lighthouse", sort="oldest")
-        assert [r.article_id for r in oldest.results] == ["undated", "dated"]
+        assert [r.article_id for r in oldest.results] == ["dated", "undated"]
+        assert oldest.facets["month"] == {"2023-10": 1, UNDATED: 1}
         filtered = ix.search("lighthouse", date_from="2023-01-01")
         assert [r.article_id for r in filtered.results] == ["dated"]
 

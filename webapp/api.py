@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from indexer import IndexNotFound
+from indexer import IndexCorrupt, IndexNotFound
 
 from .context import SearchRequest, search_context
 from .errors import RequestFailed, error_json
@@ -35,7 +35,8 @@ def article(article_id: str) -> Response:
     found = get_index().article(article_id)
     if found is None:
         raise RequestFailed(404, f"there is no article with id {article_id!r}", "id")
-    return jsonify(found.to_json())
+    # the story and reuse links beside the article's own keys (docs/lineage.md)
+    return jsonify({**found.to_json(), **get_index().lineage(article_id).to_json()})
 
 
 @bp.get("/api/stats")
@@ -51,6 +52,8 @@ def healthz() -> tuple[Response, int]:
         generation = index.generation()
     except IndexNotFound as exc:
         return jsonify(error_json(f"index not available: {exc}")), 503
+    except IndexCorrupt as exc:
+        return jsonify(error_json(f"index damaged: {exc}")), 503
     except Exception as exc:  # an unreadable index is exactly what a health check reports
         return jsonify(error_json(f"index not readable: {type(exc).__name__}")), 503
     body: dict[str, Any] = {"status": "ok", "generation": generation}

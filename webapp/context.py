@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from flask import current_app
 
-from indexer import DEFAULT_PER_PAGE, DEFAULT_SORT, NewsIndex, QueryError
+from indexer import DEFAULT_COLLAPSE, DEFAULT_PER_PAGE, DEFAULT_SORT, NewsIndex, QueryError
 from indexer.results import SearchResults
 
 __all__ = ["SEARCH_PARAMS", "SearchContext", "SearchRequest", "search_context"]
@@ -29,6 +29,7 @@ SEARCH_PARAMS = (
     "per_page",
     "interval",
     "normalize",
+    "collapse",
 )
 
 
@@ -46,6 +47,7 @@ class SearchRequest:
     per_page: str = ""
     interval: str = ""
     normalize: str = ""
+    collapse: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> SearchRequest:
@@ -61,6 +63,7 @@ class SearchRequest:
             per_page=args.get("per_page", ""),
             interval=args.get("interval", ""),
             normalize=args.get("normalize", ""),
+            collapse=args.get("collapse", ""),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -76,6 +79,7 @@ class SearchRequest:
             "per_page": self.per_page,
             "interval": self.interval,
             "normalize": self.normalize,
+            "collapse": self.collapse,
         }
         return {name: value for name, value in pairs.items() if value}
 
@@ -127,6 +131,7 @@ def search_context(
             time_budget=current_app.config.get("QUERY_TIME_BUDGET"),
             interval=request.interval or None,
             normalize=request.normalize,
+            collapse=request.collapse or DEFAULT_COLLAPSE,
         )
     except QueryError as exc:
         return SearchContext(request=request, error=exc)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from indexer import IndexNotFound, NewsfindError, QueryError
+from indexer import IndexCorrupt, IndexNotFound, NewsfindError, QueryError
 
 from .context import SearchRequest
 
@@ -73,6 +73,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(QueryError)
     def query_error(exc: QueryError) -> tuple[Response | str, int]:
         return _answer(400, exc.message, exc.param)
+
+    @app.errorhandler(IndexCorrupt)
+    def damaged_index(exc: IndexCorrupt) -> tuple[Response | str, int]:
+        app.logger.error("%s", exc)
+        return _answer(503, f"The search index is damaged and cannot answer: {exc}")
 
     @app.errorhandler(IndexNotFound)
     def no_index(exc: IndexNotFound) -> tuple[Response | str, int]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     FACETS,
@@ -85,6 +87,12 @@ SEARCH_PARAMETERS: list[dict[str, Any]] = [
         "description": "1: timeline counts also as shares of the index's articles per period.",
         "schema": {"type": "string", "enum": ["", "0", "1"]},
     },
+    {
+        "name": "collapse",
+        "description": "story: one result per story (near-copies grouped, the best-matching "
+        "copy shown); none: every matching article.",
+        "schema": {"type": "string", "enum": list(COLLAPSES), "default": DEFAULT_COLLAPSE},
+    },
 ]
 assert [p["name"] for p in SEARCH_PARAMETERS] == list(SEARCH_PARAMS)
 
@@ -110,7 +118,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Hit": {
         "type": "object",
-        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "speaker"],
+        "required": ["doc_id", "kind", "position", "snippet", "credit", "date", "speaker", "side"],
         "properties": {
             "doc_id": {"type": "string"},
             "kind": {"type": "string", "enum": list(PAGE_KINDS)},
@@ -124,6 +132,11 @@ _SCHEMAS: dict[str, Any] = {
             "speaker": {
                 **_NULLABLE_STRING,
                 "description": "Who said it, the fullest name the article gives (quotes only).",
+            },
+            "side": {
+                "type": ["string", "null"],
+                "enum": ["said", "pictured", None],
+                "description": "In a said:(...) pictured:(...) join, the side the hit matched.",
             },
         },
     },
@@ -150,6 +163,14 @@ _SCHEMAS: dict[str, Any] = {
             "language": {**_NULLABLE_STRING, "description": "Language tag (en, pt-br)."},
             "score": {"type": "number"},
             "more_hits": {"type": "integer", "description": "Matching documents not shown."},
+            "story": {
+                "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Story"}],
+                "description": "The story (near-copies) this article belongs to.",
+            },
+            "other_copies": {
+                "type": "integer",
+                "description": "Copies of the story besides this article.",
+            },
             "hits": {
                 "type": "array",
                 "maxItems": HITS_SHOWN,
@@ -174,6 +195,11 @@ _SCHEMAS: dict[str, Any] = {
             "query": {"type": "string"},
             "total_hits": {"type": "integer"},
             "total_articles": {"type": "integer"},
+            "total_stories": {
+                "type": ["integer", "null"],
+                "description": "Stories among the matching articles (null: no stories kept).",
+            },
+            "collapse": {"type": "string", "enum": list(COLLAPSES)},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
@@ -197,6 +223,30 @@ _SCHEMAS: dict[str, Any] = {
                 "type": ["object", "null"],
                 "description": "Matching articles and hits per period (undated apart).",
             },
+        },
+    },
+    "Copy": {
+        "type": "object",
+        "required": ["article_id", "source", "published", "headline", "similarity"],
+        "properties": {
+            "article_id": {"type": "string"},
+            "source": _NULLABLE_STRING,
+            "published": {**_NULLABLE_STRING, "format": "date-time"},
+            "headline": _NULLABLE_STRING,
+            "similarity": {
+                "type": ["number", "null"],
+                "description": "Estimated Jaccard similarity of its body to the lead's.",
+            },
+        },
+    },
+    "Story": {
+        "type": "object",
+        "required": ["id", "lead", "size", "copies"],
+        "properties": {
+            "id": {"type": "string", "description": "Search story:ID for its copies."},
+            "lead": {"$ref": "#/components/schemas/Copy"},
+            "size": {"type": "integer"},
+            "copies": {"type": "array", "items": {"$ref": "#/components/schemas/Copy"}},
         },
     },
     "Caption": {

@@ -84,7 +84,12 @@ def article_blocks(
         pieces.append(paragraph_texts(article, i))
     kinds.extend(("note", None, None) for _ in article.notes)
     pieces.extend([note] for note in article.notes)
-    marked = iter(index.highlight([t for p in pieces for t in p], query, time_budget=time_budget))
+    flat_kinds = [kind for (kind, _, _), texts in zip(kinds, pieces, strict=True) for _ in texts]
+    marked = iter(
+        index.highlight(
+            [t for p in pieces for t in p], query, time_budget=time_budget, kinds=flat_kinds
+        )
+    )
     blocks = []
     paragraph = 0
     for position, ((kind, credit, when), texts) in enumerate(zip(kinds, pieces, strict=True)):
@@ -108,9 +113,13 @@ def article(article_id: str) -> str:
         raise RequestFailed(404, f"There is no article with id {article_id!r}.", "id")
     query = request.args.get("q", "")
     blocks = article_blocks(index, found, query, budget)
+    lineage = index.lineage(article_id)
     return render_template(
         "article.html",
         article=found,
+        lineage=lineage,
+        paragraph_reuse={r.index: r for r in lineage.paragraph_reuse},
+        photo_reuse={r.index: r for r in lineage.photo_reuse},
         headline=next((b for b in blocks if b.kind == "headline"), None),
         captions=[b for b in blocks if b.kind == "caption"],
         paragraphs=[b for b in blocks if b.kind == "paragraph"],

@@ -11,7 +11,18 @@ from flask import Flask, url_for
 from jinja2 import StrictUndefined
 from markupsafe import Markup
 
-from indexer import DEFAULT_SORT, HITS_SHOWN, KINDS, MAX_FUZZY, MAX_QUERY_CHARS, MIN_PREFIX, SORTS
+from indexer import (
+    COLLAPSES,
+    DEFAULT_COLLAPSE,
+    DEFAULT_SORT,
+    HITS_SHOWN,
+    KINDS,
+    MAX_FUZZY,
+    MAX_NEAR,
+    MAX_QUERY_CHARS,
+    MIN_PREFIX,
+    SORTS,
+)
 
 from .context import SearchRequest
 from .facets import KIND_LABELS
@@ -124,8 +135,11 @@ def register_template_helpers(app: Flask) -> None:
     # the library's limits and names, so no template restates one
     app.jinja_env.globals.update(
         DEFAULT_SORT=DEFAULT_SORT,
+        DEFAULT_COLLAPSE=DEFAULT_COLLAPSE,
+        COLLAPSES=COLLAPSES,
         HITS_SHOWN=HITS_SHOWN,
         MAX_FUZZY=MAX_FUZZY,
+        MAX_NEAR=MAX_NEAR,
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
         MIN_PREFIX=MIN_PREFIX,
         PAGE_KINDS=PAGE_KINDS,

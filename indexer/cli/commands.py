@@ -11,25 +11,40 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from ..errors import IndexLocked, IndexNotFound, NewsfindError, QueryError, WorkerDied
+from ..checking import check_index
+from ..errors import (
+    DiskFull,
+    IndexLocked,
+    IndexNotFound,
+    NewsfindError,
+    QueryError,
+    WorkerDied,
+)
 from ..index import NewsIndex, open_index
-from ..ingest.paths import expand_paths, iter_articles, total_bytes
-from ..limits import DEFAULT_PER_PAGE, DEFAULT_SORT, INTERVALS, KINDS, MAX_PER_PAGE, SORTS
+from ..ingest.paths import expand_paths
+from ..limits import (
+    DEFAULT_COLLAPSE,
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    INTERVALS,
+    KINDS,
+    MAX_PER_PAGE,
+    SORTS,
+)
 from ..writing import (
     DEFAULT_BATCH_ARTICLES,
+    DEFAULT_COMMIT_SECONDS,
     DEFAULT_PROCS,
-    IndexReport,
     delete_articles,
-    index_articles,
 )
 from .exporting import check_export_flags, export_options, write_export
-from .render import render_article, render_results, skip_lines
+from .index_run import IndexRun, interrupted_line
+from .render import render_article, render_check, render_results, skip_lines
 from .watching import watch_group, watch_hooks, watches_option
 
 __all__ = ["cli", "main"]
@@ -101,6 +116,15 @@ def cli() -> None:
 )
 @click.option("--no-watch", is_flag=True, help="Do not run the watches after each commit.")
 @watches_option
+@click.option(
+    "--commit-every",
+    type=click.FloatRange(0),
+    default=DEFAULT_COMMIT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Commit at least this often, so a crash loses minutes, not the run (each commit "
+    "leaves a segment per process).",
+)
 def index_cmd(
     paths: tuple[str, ...],
     index_dir: str,
@@ -109,6 +133,7 @@ def index_cmd(
     procs: int,
     no_watch: bool,
     watches_file: str | None,
+    commit_every: float,
 ) -> None:
     """Index files, directories (recursively), globs, or - for stdin.
 
@@ -117,41 +142,19 @@ def index_cmd(
     """
     started = time.perf_counter()
     files = [p for p in expand_paths(paths) if isinstance(p, str)]
+    run = IndexRun(paths, files)
     show_bar = not quiet and sys.stderr.isatty()
-    report: IndexReport
-    errors_shown = 0
-    skipped: Counter[str] = Counter()
-
-    def show_errors(rep: IndexReport) -> None:
-        nonlocal errors_shown
-        while errors_shown < len(rep.errors):
-            click.echo(f"error: {rep.errors[errors_shown]}", err=True)
-            errors_shown += 1
-
     hooks = None if no_watch else watch_hooks(index_dir, watches_file, _watch_error)
     try:
-        if show_bar:
-            with click.progressbar(
-                length=max(total_bytes(files), 1), label="Indexing", file=sys.stderr
-            ) as bar:
-                report = index_articles(
-                    index_dir,
-                    iter_articles(paths, on_bytes=bar.update, skipped=skipped),
-                    on_article=show_errors,
-                    batch_articles=batch_size,
-                    procs=procs,
-                    hooks=hooks,
-                )
-        else:
-            report = index_articles(
-                index_dir,
-                iter_articles(paths, skipped=skipped),
-                on_article=show_errors,
-                batch_articles=batch_size,
-                procs=procs,
-                hooks=hooks,
-            )
-    except IndexLocked as exc:
+        report, stop = run.run(
+            index_dir,
+            show_bar,
+            batch_articles=batch_size,
+            procs=procs,
+            commit_seconds=commit_every,
+            hooks=hooks,
+        )
+    except (IndexLocked, DiskFull) as exc:
         raise click.ClickException(str(exc)) from None
     except WorkerDied as exc:
         # earlier batches are committed; the summary would count only those, so one line
@@ -160,7 +163,10 @@ def index_cmd(
     finally:
         if hooks is not None:
             hooks.close()
-    show_errors(report)
+    run.show_errors(report)
+    if stop.stopped:
+        click.echo(interrupted_line(stop.signal, report), err=True)
+        sys.exit(stop.exit_code)
     elapsed = time.perf_counter() - started
     click.echo(
         f"{_plural(report.articles, 'article')}: {report.added:,} added, "
@@ -168,7 +174,10 @@ def index_cmd(
         f"{_plural(report.documents, 'document')} written in {elapsed:.1f} s",
         err=True,
     )
-    for line in skip_lines(skipped):
+    skipped = run.skipped_line()
+    if skipped:
+        click.echo(skipped, err=True)
+    for line in skip_lines(run.tally):
         click.echo(line, err=True)
     if report.failed:
         sys.exit(1)
@@ -199,6 +208,13 @@ def _watch_error(message: str) -> None:
     metavar="N",
     help=f"Articles a page (1-{MAX_PER_PAGE}).",
 )
+@click.option(
+    "--collapse",
+    default=DEFAULT_COLLAPSE,
+    show_default=True,
+    metavar="MODE",
+    help="story: one result per story (near-copies grouped); none: every article.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--interval", metavar="PERIOD", help=f"The timeline's period: {_either(INTERVALS)}.")
 @click.option("--normalize", is_flag=True, help="Timeline counts also as shares of the index.")
@@ -213,6 +229,7 @@ def search_cmd(
     sort: str,
     page: str,
     per_page: str,
+    collapse: str,
     as_json: bool,
     interval: str | None,
     normalize: bool,
@@ -227,7 +244,7 @@ def search_cmd(
     Query language: words (any form: visit finds visiting), "exact phrases",
     AND, OR, NOT, -word, +word, (groups), headline: kind:caption credit:
     source: byline: dateline: lang:fr, infra*, Puttin~, published:2023-10-01..2023-10-31,
-    published:>=2023-10-17, photo_date:2023-10.
+    published:>=2023-10-17, photo_date:2023-10, story:ID (a story's copies).
     A query that begins with '-' follows '--':  newsfind search -- "-putin china"
     """
     filters = {"kind": kind, "source": source, "date_from": date_from, "date_to": date_to}
@@ -236,7 +253,9 @@ def search_cmd(
         with _open(index_dir) as ix:
             write_export(ix, query, fmt or "jsonl", manifest, sort=sort, **filters)
         return
+    opening = time.perf_counter()
     with _open(index_dir) as ix:
+        opened_ms = (time.perf_counter() - opening) * 1000
         try:
             results = ix.search(
                 query,
@@ -249,13 +268,14 @@ def search_cmd(
                 per_page=per_page,
                 interval=interval,
                 normalize=normalize,
+                collapse=collapse,
             )
         except QueryError as exc:
             raise UsageFailure(exc.message) from None
     if as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_results(results, color=sys.stdout.isatty()))
+        click.echo(render_results(results, color=sys.stdout.isatty(), opened_ms=opened_ms))
 
 
 @cli.command("show")
@@ -266,10 +286,11 @@ def show_cmd(article_id: str, index_dir: str, as_json: bool) -> None:
     """One article, in reading order."""
     with _open(index_dir) as ix:
         article = ix.article(article_id)
+        lineage = ix.lineage(article_id).to_json() if article is not None and as_json else {}
     if article is None:
         raise click.ClickException(f"no article with id {article_id!r}")
     if as_json:
-        click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**article.to_json(), **lineage}, ensure_ascii=False, indent=2))
     else:
         click.echo(render_article(article, color=sys.stdout.isatty()))
 
@@ -297,6 +318,21 @@ def stats_cmd(index_dir: str, as_json: bool) -> None:
     click.echo(
         f"{_plural(stats.articles, 'article')}, {_plural(stats.documents, 'document')} ({kinds})"
     )
+
+
+@cli.command("check")
+@index_option
+@click.option("--repair", is_flag=True, help="Rebuild what is damaged from readable articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_cmd(index_dir: str, repair: bool, as_json: bool) -> None:
+    """Verify every file of the index against its commit's checksums (exit 1 when damaged)."""
+    report = check_index(index_dir, repair=repair)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+    else:
+        click.echo(render_check(report), err=True)
+    if not report.ok:
+        sys.exit(1)
 
 
 @cli.command("delete")

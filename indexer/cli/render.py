@@ -13,10 +13,12 @@ from collections.abc import Callable, Mapping
 
 import click
 
+from ..checking import CheckReport
 from ..model import Article
 from ..results import SearchResults
+from .render_story import story_lines
 
-__all__ = ["render_article", "render_results", "terminal_text"]
+__all__ = ["render_article", "render_check", "render_results", "terminal_text"]
 
 #: C0 controls, DEL and C1 controls: ESC (and its one-byte C1 form CSI, U+009B) starts terminal
 #: commands (colours, cursor moves, window titles, OSC 8 links, clipboard writes), CR and BS
@@ -128,9 +130,12 @@ def snippet_to_text(snippet: str, *, color: bool = False) -> str:
     return "".join(out)
 
 
-def render_results(results: SearchResults, *, color: bool = False) -> str:
+def render_results(
+    results: SearchResults, *, color: bool = False, opened_ms: float | None = None
+) -> str:
     """Search results for the terminal: per article its headline, date, source and id, then each
-    hit's snippet with the matches emphasised (a caption with its credit)."""
+    hit's snippet with the matches emphasised (a caption with its credit). The time is the
+    search's own; ``opened_ms``, the time opening the index took, is shown apart."""
 
     def style(text: str, **kw: bool | str) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
@@ -142,26 +147,43 @@ def render_results(results: SearchResults, *, color: bool = False) -> str:
         out.append("")
     first = (results.page - 1) * results.per_page
     for n, article in enumerate(results.results, first + 1):
-        out.append(style(f"{n}. {safe(article.headline or '(no headline)')}", bold=True))
+        title = safe(article.headline or "(no headline)")
+        if color and article.headline_hit and article.headline_html:
+            # the headline hit would repeat the title: mark the title instead (in plain text
+            # the title stays as written, for scripts that read it)
+            title = snippet_to_text(article.headline_html, color=color)
+        out.append(style(f"{n}. {title}", bold=True))
         meta = [
             article.published.date().isoformat() if article.published else None,
             safe(article.source) if article.source else None,
             f"id {safe(article.article_id)}",
         ]
         out.append("   " + " · ".join(m for m in meta if m))
-        for hit in article.hits:
+        for hit in article.passages:
             text = snippet_to_text(hit.snippet, color=color)
             if hit.kind == "caption" and hit.credit:
                 text += f" ({safe(hit.credit)})"
-            out.append(_wrap(f"[{hit.kind}] {text}", indent="   "))
+            label = f"{hit.side}: {hit.kind}" if hit.side else hit.kind  # a join's side
+            out.append(_wrap(f"[{label}] {text}", indent="   "))
         if article.more_hits:
             out.append(f"   … and {_plural(article.more_hits, 'more hit')} in this article")
+        out.extend(story_lines(article, safe))
         out.append("")
     articles = _plural(results.total_articles, "article")
     hits = _plural(results.total_hits, "hit")
-    out.append(
-        f"{articles}, {hits}; page {results.page} of {results.pages} ({results.took_ms:.0f} ms)"
-    )
+    if results.total_stories is not None:
+        n = results.total_stories
+        hits += f", {n:,} stor{'y' if n == 1 else 'ies'}"
+    took = f"search {results.took_ms:.0f} ms"
+    if opened_ms is not None:
+        took += f", opening the index {opened_ms:.0f} ms"
+    out.append(f"{articles}, {hits}; page {results.page} of {results.reachable_pages} ({took})")
+    if results.pages_beyond_reach:
+        out.append(
+            f"only the first {results.reachable_pages:,} pages can be shown "
+            f"({results.pages:,} in all): add words or a --kind, --source, --from or --to "
+            "filter to narrow the search, or use newsfind export for every article"
+        )
     if results.partial:
         out.append("partial results: " + "; ".join(results.missing) + " did not answer")
     return "\n".join(out)
@@ -183,3 +205,32 @@ def skip_lines(tally: Mapping[str, int]) -> list[str]:
     if tally.get(SUMMARY_ONLY):
         lines.append(f"note: {tally[SUMMARY_ONLY]:,} {SUMMARY_ONLY}")
     return lines
+
+
+def render_check(report: CheckReport) -> str:
+    """``newsfind check``: each damaged file on a line, then what was done."""
+    lines = [f"damaged: {terminal_text(f)}: {terminal_text(p)}" for f, p in report.damage]
+    if not report.damage:
+        how = (
+            "readable (no checksums recorded)"
+            if report.unverified
+            else "as their commits wrote them"
+        )
+        lines.append(f"{report.location}: {_plural(report.files_checked, 'file')} checked, {how}")
+    elif report.repaired:
+        done = f"{report.location}: repaired"
+        if report.articles_kept is not None:
+            done += (
+                f": rebuilt from {_plural(report.articles_kept, 'whole article')}; "
+                f"{_plural(len(report.articles_lost), 'article')} lost (index their sources "
+                f"again); the damaged files are in {report.moved_to}"
+            )
+        lines.append(done)
+        lines.extend(f"lost: {terminal_text(a)}" for a in report.articles_lost[:20])
+    else:
+        lines.extend(report.notes)
+        lines.append(
+            f"{report.location} is damaged: repair it with newsfind check --repair --index "
+            f"{report.location}, rebuild it with newsfind index, or restore it"
+        )
+    return "\n".join(lines)

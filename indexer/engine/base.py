@@ -21,7 +21,8 @@ What an engine receives and must do:
   ``Group``), never a query string: translate the tree. ``params`` (``indexer.results
   .SearchParams``) are validated already: the filters ``kind``, ``source`` (case-insensitive),
   ``date_from``/``date_to`` (whole days, inclusive, on ``published``), ``sort`` (one of
-  ``SORTS``), and the page asked for. Answer with ``EngineResults``: the page's articles best
+  ``SORTS``, or "story" on engines with "stories": oldest first, undated last, ties by id),
+  ``collapse``, and the page asked for. Answer with ``EngineResults``: the page's articles best
   first (an article scores as its best hit; ``more_hits`` counts its hits beyond the
   ``HITS_SHOWN`` given), each hit with its document's full ``text`` and the character ``spans``
   of its matches in that text, the article's headline with its spans; ``total_hits`` (matching
@@ -38,11 +39,22 @@ What an engine receives and must do:
 - ``capabilities``: the names of what the engine can do, from ``CAPABILITIES``. The facade
   (``NewsIndex``) refuses a query needing an undeclared one with a ``QueryError`` naming the
   engine, so an engine never gives a silently different answer. "fuzzy", "prefix" and "phrase"
-  are query constructs; "proximity" (unquoted words near each other score higher), "facets"
+  are query constructs, and so are "near" (``"a b"~N``, ``a NEAR/N b``), "sentence"
+  (``a SENTENCE b``) and "join" (``said:(...) pictured:(...)``, ``query.join``: the articles
+  where every side present has a hit, with the hits of each side marked by ``EngineHit.side``
+  and counted in the totals and facets); "check" means the engine implements
+  ``CheckableEngine.check`` (verify its files, repair them; opened in mode "check" it must open
+  nothing damage could break);
+  "proximity" (unquoted words near each other score higher), "facets"
   and "suggest" describe what results hold; "quotes" says the engine stores an article's
   quotations (``indexer.ingest.quotes.extract_quotes`` of its paragraphs) as "quote" documents
   with their speaker, so ``kind:quote``, the ``kind="quote"`` filter and ``speaker:`` work and
-  quote hits carry ``speaker``.
+  quote hits carry ``speaker``. "stories" (``indexer.lineage``, docs/lineage.md):
+  the writer's ``replace`` takes ``lineage=`` (an article's fingerprint, opaque text) and
+  stores it with the article's documents, committed with them; ``stories()`` returns
+  ``lineage.build_stories`` of every live article's record (cache it per generation); searches
+  honour ``params.collapse == "story"`` (one article per story, ``total_stories`` exact) and
+  ``story:ID`` (the story's copies: a filter on its members' article ids).
 - ``article(id, deadline)`` rebuilt from its documents in reading order (None when absent),
   ``article_ids()`` sorted, ``articles()`` in id order, ``stats()`` live counts,
   ``generation()`` a number that changes on every commit (``/healthz`` shows it), ``close()``.
@@ -68,15 +80,30 @@ from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
+from ..checking import CheckReport
 from ..errors import ArticleNotWritten, NewsfindError, QueryError
+from ..lineage.stories import Stories
 from ..model import Article
-from ..query.tree import DateSpan, Fuzzy, Group, Node, Phrase, Prefix, Word
+from ..query.tree import (
+    DateSpan,
+    Fuzzy,
+    Group,
+    Near,
+    Node,
+    Phrase,
+    Prefix,
+    SameSentence,
+    Side,
+    Sloppy,
+    Word,
+)
 from ..results import SearchParams, Stats
 
 __all__ = [
     "BufferingWriter",
     "CAPABILITIES",
     "DayCount",
+    "CheckableEngine",
     "Engine",
     "EngineArticle",
     "EngineHit",
@@ -88,6 +115,7 @@ __all__ = [
     "StreamingEngine",
     "TimelineEngine",
     "Span",
+    "StoryEngine",
     "check_capabilities",
     "check_sort",
     "needed_capabilities",
@@ -103,7 +131,8 @@ Span = tuple[int, int]
 #: "lang": the ``lang:`` filter and "language-facet" the language facet (issue 17).
 CAPABILITIES = frozenset(
     {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
-    | {"stream", "crawled", "lang", "language-facet"}
+    | {"stream", "crawled", "lang", "language-facet", "check", "stories"}
+    | {"near", "sentence", "join"}
 )
 #: ``crawled``: stores an article's captures, filters on ``crawled:`` and sorts ``sort=crawled``.
 
@@ -121,6 +150,8 @@ class EngineHit:
     credit: str | None = None
     date: date | None = None
     speaker: str | None = None  # quote hits only
+    #: in a join, the side the hit matched ("said" or "pictured"); None otherwise
+    side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +181,10 @@ class EngineResults:
     articles: tuple[EngineArticle, ...]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    #: with "stories": how many stories the matching articles belong to, and the table the
+    #: search grouped them by (so the caller names leads and copies from the same generation)
+    total_stories: int | None = None
+    stories: Stories | None = None
     #: the parts of the index that did not answer: the result holds only the others' matches
     missing: tuple[str, ...] = ()
     #: matches per publication day (``DayCount``s, undated as ``day=None``), when the engine
@@ -206,10 +241,11 @@ class EngineWriter(Protocol):
         documents are not all there (each stores how many it has), None when not stored."""
         ...
 
-    def replace(self, article: Article, digest: str) -> int:
-        """Delete every document of the article, add its new ones storing ``digest``, at
-        once at the commit; how many documents it has now. Raises ``WorkerDied`` when a
-        writing process died (the batch is then lost: cancel it)."""
+    def replace(self, article: Article, digest: str, *, lineage: str | None = None) -> int:
+        """Delete every document of the article, add its new ones storing ``digest`` (and
+        ``lineage``, its fingerprint, on engines declaring "stories"), at once at the commit;
+        how many documents it has now. Raises ``WorkerDied`` when a writing process died (the
+        batch is then lost: cancel it)."""
         ...
 
     def delete(self, article_id: str) -> bool:
@@ -268,6 +304,13 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class StoryEngine(Protocol):
+    """What an engine declaring "stories" has besides ``Engine``'s members."""
+
+    def stories(self) -> Stories: ...
+
+
 @dataclass(frozen=True)
 class MatchStream:
     """Every match of one search, matched already (``total`` documents, on index
@@ -305,6 +348,14 @@ class StreamingEngine(Engine, Protocol):
     ) -> MatchStream: ...
 
 
+@runtime_checkable
+class CheckableEngine(Engine, Protocol):
+    """An engine declaring "check": it can verify its files and rebuild damaged ones. Opened
+    in mode "check" it must open nothing that damage could break (``indexer.checking``)."""
+
+    def check(self, *, repair: bool = False) -> CheckReport: ...
+
+
 def needed_capabilities(node: Node) -> frozenset[str]:
     """The query constructs of ``node`` an engine must declare to run it."""
     if isinstance(node, Fuzzy):
@@ -322,6 +373,15 @@ def needed_capabilities(node: Node) -> frozenset[str]:
         )
     if isinstance(node, Phrase):
         return frozenset({"phrase"})
+    if isinstance(node, Sloppy):
+        return frozenset({"near"})
+    if isinstance(node, Near | SameSentence):
+        own = frozenset({"near" if isinstance(node, Near) else "sentence"})
+        return own | needed_capabilities(node.left) | needed_capabilities(node.right)
+    if isinstance(node, Side):
+        return frozenset({"join"}) | needed_capabilities(node.group)
+    if isinstance(node, Word) and node.field == "story":
+        return frozenset({"stories"})
     if isinstance(node, DateSpan) and node.field == "crawled":
         return frozenset({"crawled"})
     children: tuple[Node, ...] = ()
@@ -352,8 +412,8 @@ def check_sort(engine: Engine, sort: str) -> None:
         raise QueryError(f"the {engine.name} engine cannot sort by crawl date", "sort")
 
 
-#: What an engine is opened for (see the module docstring).
-Mode = Literal["read", "write", "create"]
+#: What an engine is opened for (see the module docstring; "check": only ``check`` follows).
+Mode = Literal["read", "write", "create", "check"]
 #: ``opener(location, mode)``: the engine for a location of its scheme
 Opener = Callable[[str, Mode], Engine]
 _openers: dict[str, Opener] = {}

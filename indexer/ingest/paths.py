@@ -22,6 +22,7 @@ from typing import IO, Protocol, cast
 
 from ..errors import ParseError
 from ..model import Article
+from .bounds import Warn, within_bounds
 from .feeds import FEED_SUFFIXES, looks_like_feed, parse_feed
 from .jsonl import parse_jsonl
 from .text import MAX_TEXT_BYTES, parse_text
@@ -37,6 +38,14 @@ KNOWN_SUFFIXES = (
 )
 
 ByteCounter = Callable[[int], None]
+#: ``on_skip(path, why)``: a file a directory walk left out, and why (the summary lists them)
+SkipCounter = Callable[[str, str], None]
+
+#: How much of a file without a known name is read to tell whether it can hold articles.
+SNIFF_BYTES = 8192
+#: Starts of files that are never articles (PDF, ZIP/Office, PNG, JPEG, GIF, ELF, SQLite).
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF",
+                 b"SQLite format 3")  # fmt: skip
 
 # UTF-32 LE first: its mark begins with UTF-16 LE's. The codecs named read the mark themselves.
 _WIDE_BOMS = (
@@ -51,11 +60,15 @@ def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
+def expand_paths(
+    paths: Iterable[str], on_skip: SkipCounter | None = None
+) -> Iterator[str | ParseError]:
     """Files to read, in a stable order, or a ParseError for a path that gives none.
 
     Directories are walked recursively without following symlinked directories, so a symlink
-    loop cannot make the walk run forever.
+    loop cannot make the walk run forever. Inside a directory a file with another name is
+    recognised by its content, as a named file is; one that cannot hold articles (binary,
+    hidden) is left out and told to ``on_skip``, never silently.
     """
     for given in paths:
         if given == "-":
@@ -67,7 +80,7 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
             if not matches:
                 yield ParseError(given, "no file matches this pattern")
             for match in matches:
-                yield from expand_paths([match]) if Path(match).is_dir() else [match]
+                yield from expand_paths([match], on_skip) if Path(match).is_dir() else [match]
             continue
         if path.is_dir():
             found = False
@@ -78,10 +91,13 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 yield from _symlink_loops(root, dirs)
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(KNOWN_SUFFIXES):
+                    full = os.path.join(root, name)
+                    why = _why_not_articles(full, name)
+                    if why is not None:
+                        if on_skip is not None:
+                            on_skip(full, why)
                         continue
                     found = True
-                    full = os.path.join(root, name)
                     # a FIFO or device would block or never end; dangling links fail at open
                     if os.path.exists(full) and not os.path.isfile(full):
                         yield ParseError(full, "not a regular file; skipped")
@@ -98,6 +114,29 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | ParseError]:
             yield ParseError(given, "no such file or directory")
         else:
             yield given
+
+
+def _why_not_articles(full: str, name: str) -> str | None:
+    """Why a file found in a directory is not read (None: read it). A known name is read; any
+    other is judged by its first bytes, as a file named on the command line is sniffed."""
+    if name.startswith("."):
+        return "hidden file"
+    if name.lower().endswith(KNOWN_SUFFIXES):
+        return None
+    try:
+        with open(full, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None  # reading it reports the error
+    if head.startswith(_BINARY_MAGIC):
+        return "binary file"
+    if head[:2] == b"\x1f\x8b":
+        return None  # gzip: read as gzipped JSON Lines
+    if not head.startswith(tuple(bom for bom, _ in _WIDE_BOMS)) and b"\x00" in head:
+        return "binary file"
+    if not head.strip():
+        return "empty file"
+    return None
 
 
 def _walk_error(exc: OSError) -> ParseError:
@@ -284,6 +323,13 @@ def _read_stream(
     yield _parse_whole(kind, data, source)
 
 
+def _bounded(
+    items: Iterator[Article | ParseError], source: str, warn: Warn | None
+) -> Iterator[Article | ParseError]:
+    for item in items:
+        yield item if isinstance(item, ParseError) else within_bounds(item, source, warn)
+
+
 def _parse_whole(kind: str, data: bytes, source: str) -> Article:
     if kind == "html":
         from .html.page import parse_html
@@ -296,10 +342,14 @@ def iter_articles(
     paths: Iterable[str],
     on_bytes: ByteCounter | None = None,
     skipped: Counter[str] | None = None,
+    on_skip: SkipCounter | None = None,
+    on_warning: Warn | None = None,
 ) -> Iterator[Article | ParseError]:
     """Every article in the given inputs, with a ParseError in place of each unreadable one;
-    ``skipped`` counts, by kind, what archives and feeds held that is not an article."""
-    for item in expand_paths(paths):
+    ``skipped`` counts, by kind, what archives and feeds held that is not an article;
+    ``on_skip`` hears of each file a directory held that cannot hold articles, ``on_warning``
+    of each article brought within the limits of ``bounds`` (headline, paragraphs)."""
+    for item in expand_paths(paths, on_skip):
         if isinstance(item, ParseError):
             yield item
             continue
@@ -309,10 +359,14 @@ def iter_articles(
                 stdin = sys.stdin.buffer
                 if not isinstance(stdin, io.BufferedReader):
                     stdin = io.BufferedReader(cast(io.RawIOBase, stdin))
-                yield from _read_stream(stdin, source, on_bytes, skipped)
+                yield from _bounded(
+                    _read_stream(stdin, source, on_bytes, skipped), source, on_warning
+                )
                 continue
             with open(item, "rb") as handle:
-                yield from _read_stream(handle, source, on_bytes, skipped)
+                yield from _bounded(
+                    _read_stream(handle, source, on_bytes, skipped), source, on_warning
+                )
         except ParseError as exc:
             yield exc
         except IsADirectoryError:

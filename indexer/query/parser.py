@@ -10,9 +10,13 @@ Grammar (juxtaposition binds loosest; its default operator is OR with a coordina
     group   := clause*
     clause  := or_expr
     or_expr := and_expr ("OR" and_expr)*
-    and_expr:= unary ("AND" unary)*
     unary   := "NOT" unary | ["+" | "-"] primary
-    primary := "(" group ")" | FIELD ":" (phrase | "(" group ")" | word) | phrase | word
+    and_expr:= near ("AND" near)*
+    near    := unary (("NEAR/" N | "SENTENCE") unary)*
+    primary := "(" group ")" | FIELD ":" (phrase | "(" group ")" | word) | phrase ["~" N] | word
+
+``said:(...)`` and ``pictured:(...)`` (JOIN_FIELDS) stand only at the top of a query; what may
+stand beside them is checked in query/join.py.
 """
 
 from __future__ import annotations
@@ -22,19 +26,26 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, date, datetime, timedelta
 
 from ..errors import QueryError
+from .join import check_join
 from .tree import (
     DATE_FIELDS,
     FIELDS,
+    JOIN_FIELDS,
+    MAX_NEAR,
     AllOf,
     AnyOf,
     DateSpan,
     Fuzzy,
     Group,
+    Near,
     Negated,
     Node,
     Phrase,
     Prefix,
     Required,
+    SameSentence,
+    Side,
+    Sloppy,
     Word,
     restricts,
 )
@@ -73,15 +84,22 @@ MAX_FUZZY_CHARS = 32
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT"
+    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT", "NEAR", "SENTENCE"
     text: str
     start: int
     end: int
     mod: str = ""  # "+", "-" or ""
     field: str | None = None
+    slop: str | None = None  # the digits of a phrase's "~N" (NEAR's N is its text)
 
 
 _OPERATORS = ("AND", "OR", "NOT")
+#: Operators between two operands that say how close they are; one message names them all.
+_CLOSENESS = ("NEAR", "SENTENCE")
+_BINARY = ("AND", "OR") + _CLOSENESS
+_NEAR_RE = re.compile(r"^NEAR(?:/(.*))?$")
+#: Fields a query may name, joins included (the lexer's set; FIELDS lists what they search)
+_NAMED = FIELDS + JOIN_FIELDS
 _FIELD_RE = re.compile(r"([A-Za-z_]+):(?!//)")
 _SPECIAL = set('()"')
 
@@ -101,12 +119,12 @@ def _lex(text: str) -> list[_Token]:
             i += 1
         field = None
         m = _FIELD_RE.match(text, i)
-        if m and (m.end() >= n or text[m.end()].isspace()) and m.group(1).lower() not in FIELDS:
+        if m and (m.end() >= n or text[m.end()].isspace()) and m.group(1).lower() not in _NAMED:
             m = None  # "Update: Putin ..." is prose, not a field
         if m:
             name = m.group(1).lower()
-            if name not in FIELDS:
-                known = ", ".join(f"{f}:" for f in FIELDS)
+            if name not in _NAMED:
+                known = ", ".join(f"{f}:" for f in _NAMED)
                 raise QueryError(f"unknown field '{m.group(1)}:'; the fields are {known}")
             field = name
             i = m.end()
@@ -124,19 +142,34 @@ def _lex(text: str) -> list[_Token]:
             close = text.find('"', i + 1)
             if close < 0:
                 raise QueryError('unbalanced quotes: a phrase opened with " is never closed')
-            tokens.append(_Token("phrase", text[i + 1 : close], start, close + 1, mod, field))
-            i = close + 1
+            slop, after = _slop(text, close + 1)
+            tokens.append(_Token("phrase", text[i + 1 : close], start, after, mod, field, slop))
+            i = after
         else:
             j = i
             while j < n and not text[j].isspace() and text[j] not in _SPECIAL:
                 j += 1
             word = text[i:j]
-            if not mod and field is None and word in _OPERATORS:
+            near = _NEAR_RE.match(word) if not mod and field is None else None
+            if not mod and field is None and (word in _OPERATORS or word == "SENTENCE"):
                 tokens.append(_Token(word, word, start, j))
+            elif near is not None:
+                tokens.append(_Token("NEAR", near.group(1) or "", start, j))
             else:
                 tokens.append(_Token("word", word, i, j, mod, field))
             i = j
     return tokens
+
+
+def _slop(text: str, at: int) -> tuple[str | None, int]:
+    """The digits of a ``~N`` right after a closing quote at ``at`` (None: there is none),
+    and where lexing goes on."""
+    if at >= len(text) or text[at] != "~":
+        return None, at
+    end = at + 1
+    while end < len(text) and text[end] in "0123456789":
+        end += 1
+    return text[at + 1 : end], end
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -152,6 +185,7 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.expanded = 0  # fuzzy and wildcard words so far
+        self.joining: str | None = None  # inside said:(...) or pictured:(...)
 
     def peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -190,11 +224,11 @@ class _Parser:
         return AnyOf(tuple(kept))
 
     def and_expr(self, field: str | None, after: str | None = None) -> Node | None:
-        first = self.unary(field, after)
+        first = self.near(field, after)
         children = [first]
         while (tok := self.peek()) is not None and tok.kind == "AND":
             self.take()
-            children.append(self.unary(field, after="AND"))
+            children.append(self.near(field, after="AND"))
         if len(children) == 1:
             return first
         kept = [_unwrap(c) for c in children if c is not None]
@@ -202,17 +236,33 @@ class _Parser:
             raise QueryError("AND needs a word to look for on at least one side, not only NOT")
         return AllOf(tuple(kept)) if len(kept) > 1 else kept[0]
 
+    def near(self, field: str | None, after: str | None = None) -> Node | None:
+        """Operands joined by NEAR/N or SENTENCE, left to right (a chain's match spans from
+        its first operand's match to its last one's)."""
+        node = self.unary(field, after)
+        while (tok := self.peek()) is not None and tok.kind in _CLOSENESS:
+            self.take()
+            op = f"NEAR/{tok.text}" if tok.kind == "NEAR" else "SENTENCE"
+            distance = _distance(tok.text, op) if tok.kind == "NEAR" else None
+            right = self.unary(field, after=op)
+            if node is None or right is None:
+                raise QueryError(f"{op} needs a word to look for on both sides")
+            _closeness_operand(node, op)
+            _closeness_operand(right, op)
+            node = SameSentence(node, right) if distance is None else Near(node, right, distance)
+        return node
+
     def unary(self, field: str | None, after: str | None = None) -> Node | None:
         tok = self.peek()
-        if tok is None or tok.kind in (")", "AND", "OR"):
-            op = after or (tok.kind if tok is not None and tok.kind != ")" else None)
+        if tok is None or tok.kind in (")",) + _BINARY:
+            op = after or (_op_name(tok) if tok is not None and tok.kind != ")" else None)
             if op is not None:
                 raise QueryError(f"{op} needs a word on both sides (e.g. putin {op} xi)")
             raise QueryError("a word is missing here")
         if tok.kind == "NOT":
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind in (")", "AND", "OR"):
+            if nxt is None or nxt.kind in (")",) + _BINARY:
                 raise QueryError("NOT needs a word after it (e.g. putin NOT xi)")
             child = self.unary(field, after="NOT")
             return Negated(_unwrap(child)) if child is not None else None
@@ -227,6 +277,8 @@ class _Parser:
 
     def primary(self, outer: str | None) -> Node | None:
         tok = self.take()
+        if tok.field in JOIN_FIELDS:
+            return self.side(tok)
         field = tok.field or outer
         if tok.kind == "(":
             self.depth += 1
@@ -244,6 +296,8 @@ class _Parser:
                 raise QueryError("a group in parentheses only excludes; add a word to look for")
             return inner
         if tok.kind == "phrase":
+            if tok.slop is not None:
+                return _sloppy(tok, field)
             if field in DATE_FIELDS:
                 return _date_span(field, tok.text)
             return Phrase(tok.text, field) if tok.text.strip() else None
@@ -257,6 +311,104 @@ class _Parser:
                     "that matter"
                 )
         return node
+
+    def side(self, tok: _Token) -> Side:
+        """``said:(...)`` / ``pictured:(...)`` (also with one word or phrase): its group."""
+        name = tok.field or ""
+        if self.joining is not None:
+            raise QueryError(
+                f"{name}: is inside {self.joining}:(...): a join cannot be nested; put them "
+                "side by side, as in said:(...) pictured:(...)"
+            )
+        self.joining = name
+        if tok.kind == "(":
+            self.depth += 1
+            inner = self.group(None)
+            if self.peek() is None:
+                raise QueryError(f"unbalanced parentheses: {name}:( is never closed")
+            self.take()
+            self.depth -= 1
+        else:
+            # the same word or phrase without the join field, parsed as any other
+            self.i -= 1
+            self.tokens[self.i] = _Token(tok.kind, tok.text, tok.start, tok.end, "", None, tok.slop)
+            node = self.primary(None)
+            inner = Group(optional=(node,) if node is not None else ())
+        self.joining = None
+        if not (inner.optional or inner.required):
+            raise QueryError(
+                f"{name}:() has nothing to look for: put words inside, e.g. {name}:(putin xi)"
+            )
+        return Side(name, inner)
+
+
+def _op_name(tok: _Token) -> str:
+    return f"NEAR/{tok.text}" if tok.kind == "NEAR" else tok.kind
+
+
+def _distance(digits: str, op: str) -> int:
+    """NEAR's N: 1 to MAX_NEAR (compared as text: thousands of digits are refused unread)."""
+    if not digits or not all(c in "0123456789" for c in digits):
+        raise QueryError(
+            f"'{op[:20]}': write the distance in words as NEAR/5 (1 to {MAX_NEAR}), "
+            "as in putin NEAR/5 xi"
+        )
+    value = digits.lstrip("0")
+    if not value:
+        raise QueryError(
+            f"{op}: the distance must be at least 1; for words side by side use a phrase "
+            '("putin xi")'
+        )
+    if len(value) > 2 or int(value) > MAX_NEAR:
+        raise QueryError(
+            f"'{op[:20]}': the distance can be at most {MAX_NEAR} words; for anywhere in the "
+            "same passage use AND"
+        )
+    return int(value)
+
+
+def _closeness_operand(node: Node, op: str) -> None:
+    """QueryError unless ``node`` has a place in the text: a word, a phrase, a group of
+    alternatives of those, or another NEAR/SENTENCE."""
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy):
+        if node.field is not None:
+            raise QueryError(f"{op} works on the text: '{node.field}:' cannot be one of its sides")
+        return
+    if isinstance(node, Sloppy | Near | SameSentence):
+        return
+    if isinstance(node, AnyOf):
+        for child in node.children:
+            _closeness_operand(child, op)
+        return
+    if isinstance(node, Group) and not node.required and not node.excluded:
+        for child in node.optional:
+            _closeness_operand(child, op)
+        return
+    if isinstance(node, DateSpan):
+        raise QueryError(f"{op} works on the text: '{node.field}:' cannot be one of its sides")
+    if isinstance(node, Side):
+        raise QueryError(f"{op} cannot join {node.name}:(...); put {op} inside it")
+    raise QueryError(
+        f"{op} joins words, phrases or groups of alternatives such as (putin OR xi), not AND, "
+        f"NOT, + or -; put those outside, as in +(putin {op} xi)"
+    )
+
+
+def _sloppy(tok: _Token, field: str | None) -> Sloppy:
+    """``"putin xi"~5``: refused on a field, on one word and without a number."""
+    where = f'"{tok.text[:40]}"~{(tok.slop or "")[:10]}'
+    if field is not None:
+        raise QueryError(f"{where}: ~ after a phrase works on the text, not in {field}:")
+    if not tok.slop:
+        raise QueryError(f'{where}: write how many words may come between, as in "putin xi"~5')
+    words = re.findall(r"\w+", tok.text)
+    if len(words) < 2:
+        word = words[0] if words else "putin"
+        raise QueryError(
+            f'{where}: ~ after quotes needs two or more words ("putin xi"~5); for a word '
+            f"spelled about so, write {word}~ without quotes"
+        )
+    return Sloppy(tok.text, _distance(tok.slop, "~" + tok.slop))
 
 
 def _unrequire(node: Node | None) -> Node | None:
@@ -395,4 +547,5 @@ def parse_query(text: str) -> Group:
         if tree.excluded:
             raise QueryError("the query only excludes words; add a word to look for")
         raise QueryError("the query has nothing to search for")
+    check_join(tree)
     return tree

@@ -24,21 +24,32 @@ __all__ = [
     "AnyOf",
     "Negated",
     "Required",
+    "Sloppy",
+    "Near",
+    "SameSentence",
+    "Side",
+    "JOIN_FIELDS",
+    "MAX_NEAR",
     "restricts",
 ]
 
 #: Fields a query may name, with what they search (shown in the error for an unknown field).
 FIELDS = (
     "headline", "kind", "credit", "source", "byline", "dateline", "published", "photo_date",
-    "speaker", "crawled", "lang",
+    "speaker", "crawled", "lang", "story",
 )  # fmt: skip
 #: ``crawled`` is when a web archive captured the page (any of its captures; WARC input)
 DATE_FIELDS = ("published", "photo_date", "crawled")
 #: Fields that narrow the results rather than describe the topic: beside words they must hold
 #: (``kind:caption putin`` means captions about Putin), unless joined with OR.
 RESTRICTING_FIELDS = (
-    "kind", "source", "credit", "byline", "dateline", "speaker", "lang",
+    "kind", "source", "credit", "byline", "dateline", "speaker", "lang", "story",
 ) + DATE_FIELDS  # fmt: skip
+#: ``said:(...)`` and ``pictured:(...)``: the two sides of an article-level join (query/join.py).
+JOIN_FIELDS = ("said", "pictured")
+#: The largest distance ``~N`` and ``NEAR/N`` take: a wider window is most of a long passage,
+#: and the per-document check grows with it.
+MAX_NEAR = 50
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,58 @@ class Required:
     child: Node
 
 
-Node = Word | Phrase | Prefix | Fuzzy | DateSpan | Group | AllOf | AnyOf | Negated | Required
+@dataclass(frozen=True)
+class Sloppy:
+    """``"putin xi"~5``: the phrase's words in any order, each at its own position, within a
+    window of (words + ``slop`` - 1) positions: ``slop`` other words at most among them."""
+
+    text: str
+    slop: int
+
+
+@dataclass(frozen=True)
+class Near:
+    """``a NEAR/5 b``: a match of ``left`` and one of ``right`` (words, phrases, groups of
+    alternatives) with at most ``distance`` words between them, in either order."""
+
+    left: Node
+    right: Node
+    distance: int
+
+
+@dataclass(frozen=True)
+class SameSentence:
+    """``a SENTENCE b``: a match of ``left`` and one of ``right`` inside one sentence."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Side:
+    """``said:(...)`` or ``pictured:(...)``: one side of a join on the article (``name`` is one
+    of JOIN_FIELDS); only at the top of a query."""
+
+    name: str
+    group: Group
+
+
+Node = (
+    Word
+    | Phrase
+    | Prefix
+    | Fuzzy
+    | DateSpan
+    | Group
+    | AllOf
+    | AnyOf
+    | Negated
+    | Required
+    | Sloppy
+    | Near
+    | SameSentence
+    | Side
+)
 
 
 def restricts(node: Node) -> bool:

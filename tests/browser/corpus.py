@@ -7,6 +7,7 @@ exist), never from numbers typed into the test.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 #: The word most articles share, so a search has several pages and every facet.
@@ -16,6 +17,23 @@ CREDITS = ("Jane Doe/AP", "Carlos Ruiz/Reuters")
 XSS_ID = "xss-article"
 ODD_ID = "https://example.com/news/2023/a b?x=1&y=<2>#frag"
 XSS_TEXT = '<script>alert("p")</script> lighthouse <img src=x onerror="alert(1)"> & "quotes"'
+
+
+#: Words of each article's own log entry: without them the twelve articles would be near-copies
+#: of one story, which searches show as one result (docs/lineage.md).
+_LOG_WORDS = (
+    "anchor beacon cliff dune estuary gull heron inlet jetty kelp lagoon marsh netting oyster "
+    "pebble reef salt trawler undertow vessel wharf yacht buoy current"
+).split()
+
+
+def _log_entry(i: int) -> str:
+    rng = random.Random(i)
+    return (
+        f"Log entry {i}: "
+        + " ".join(f"{rng.choice(_LOG_WORDS)}{rng.randrange(10)}" for _ in range(150))
+        + "."
+    )
 
 
 def lighthouse_articles() -> list[dict[str, Any]]:
@@ -37,6 +55,7 @@ def lighthouse_articles() -> list[dict[str, Any]]:
                 "Tourists came by ferry, and the harbour master counted the boats.",
                 f"Later the {WORD} was painted white and red, the colours of the town.",
                 "Nobody expected the storm that followed in the evening.",
+                _log_entry(i),
             ],
             "notes": ["Additional reporting by the harbour desk."],
         }

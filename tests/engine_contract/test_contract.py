@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from indexer import (
+    UNDATED,
     ArticleWriter,
     IndexNotFound,
     NewsIndex,
@@ -113,6 +114,19 @@ CONSTRUCTS: list[tuple[str, str | None, set[str]]] = [
     ("photo_date:2023-09", None, {"dam#1", "dam#2"}),
     ("photo_date:2023-09-03..2023-09-03", None, {"dam#2"}),
     ("photo_date:>2023-09-03", None, {"dam#1", "summit#1"}),
+    # "Officials said the reservoir project near the harbour": two words between them
+    ('"harbour reservoir"~2', "near", {"summit#3"}),
+    ('"harbour reservoir"~1', "near", set()),
+    ("reservoir NEAR/2 harbour", "near", {"summit#3"}),
+    ("harbour NEAR/1 reservoir", "near", set()),
+    ('"belt and road" NEAR/2 infrastructure', "near", {"summit#2"}),
+    ("(harbour OR keeper) NEAR/1 lighthouse", "near", {"old#0", "old#1"}),
+    ("reservoir SENTENCE farmers", "sentence", {"dam#4"}),
+    ("lighthouse SENTENCE harbour", "sentence", set()),
+    ("said:(reservoir) pictured:(reservoir)", "join", of("dam") - {"dam#0"}),
+    ("said:(harbour) pictured:(lee)", "join", {"summit#1", "summit#3"}),
+    ("said:(reservoir) pictured:(reservoir) source:Reuters", "join", set()),
+    ("pictured:(chen)", "join", {"dam#2"}),
 ]
 
 
@@ -197,11 +211,10 @@ def test_sorts(ix: NewsIndex, sort: str) -> None:
         return
     dated = [a.published for a in results.results if a.published is not None]
     assert dated == sorted(dated, reverse=sort == "newest")
-    # undated articles come last when newest first, first when oldest first (as today)
+    # undated articles come last in both date orders (issue 18: first under oldest was noise)
     undated = [a.article_id for a in results.results if a.published is None]
     assert undated == ["undated"]
-    place = -1 if sort == "newest" else 0
-    assert results.results[place].article_id == "undated"
+    assert results.results[-1].article_id == "undated"
 
 
 def _facets_of(doc_ids: set[str]) -> dict[str, Counter[str]]:
@@ -222,6 +235,8 @@ def _facets_of(doc_ids: set[str]) -> dict[str, Counter[str]]:
                     counts["credit"][credit] += 1
             if model.published is not None:
                 counts["month"][model.published.astimezone(UTC).strftime("%Y-%m")] += 1
+            else:
+                counts["month"][UNDATED] += 1  # a value of its own: the counts add up
     return counts
 
 
@@ -398,6 +413,9 @@ PROBES = {
     "fuzzy": "reservior~",
     "prefix": "infra*",
     "phrase": '"belt and road"',
+    "near": "reservoir NEAR/2 harbour",
+    "sentence": "reservoir SENTENCE farmers",
+    "join": "said:(reservoir) pictured:(reservoir)",
 }
 
 
@@ -421,7 +439,8 @@ def test_undeclared_facets_and_suggestions_are_absent_not_wrong(ix: NewsIndex) -
         assert results.suggestion is None
     assert declared <= {
         "fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline",
-        "stream", "crawled", "lang", "language-facet",
+        "stream", "crawled", "lang", "language-facet", "check", "near", "sentence", "join",
+        "stories",
     }  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...budget import Deadline
-from ...limits import FACET_LIMIT, HITS_SHOWN
+from ...limits import FACET_LIMIT, HITS_SHOWN, UNDATED
 from ...model import KINDS, article_from_json
 from ...results import SearchParams
 from ..base import EngineArticle, EngineHit, EngineResults
@@ -66,7 +66,8 @@ MIN_MATCHES = 1000
 _ORDER = {
     "relevance": "w DESC, has_published DESC, published DESC, article ASC",
     "newest": "has_published DESC, published DESC, w DESC, article ASC",
-    "oldest": "has_published ASC, published ASC, w DESC, article ASC",
+    # undated articles last in both date orders (as on every engine)
+    "oldest": "has_published DESC, published ASC, w DESC, article ASC",
 }
 
 
@@ -123,7 +124,8 @@ def _facet(rows: list[tuple[Any, ...]], label: Callable[[Any], str]) -> dict[str
 
 
 def _month(value: Any) -> str:
-    return f"{int(value) // 100:04d}-{int(value) % 100:02d}" if int(value) else ""
+    """YYYY-MM, or the facet's own value for undated documents (so the counts add up)."""
+    return f"{int(value) // 100:04d}-{int(value) % 100:02d}" if int(value) else UNDATED
 
 
 def _first_batch(query: Translated, params: SearchParams) -> list[Statement]:

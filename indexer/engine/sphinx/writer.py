@@ -270,7 +270,8 @@ class SphinxWriter:
         failures, self._failures = self._failures, []
         return failures
 
-    def replace(self, article: Article, digest: str) -> int:
+    def replace(self, article: Article, digest: str, *, lineage: str | None = None) -> int:
+        # ``lineage``: this engine does not declare "stories" yet, so it is never given one
         rows = article_rows(article, digest)
         self._hashes.pop(article.id, None)
         self._pending[self._shard(article.id)].append((article.id, rows))

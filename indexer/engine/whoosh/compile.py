@@ -24,15 +24,22 @@ from ...query.tree import (
     DateSpan,
     Fuzzy,
     Group,
+    Near,
     Negated,
     Node,
     Phrase,
     Prefix,
     Required,
+    SameSentence,
+    Side,
+    Sloppy,
     Word,
     restricts,
 )
+from ...text.near import Alt, Pair, Pattern, Seq, Window
+from .closeness import Proximate
 from .schema import KINDS
+from .stories import searcher_stories
 
 __all__ = ["CompiledQuery", "Clause", "compile_query", "terms_within", "MAX_SCAN", "PROXIMITY_SLOP"]
 
@@ -41,6 +48,9 @@ __all__ = ["CompiledQuery", "Clause", "compile_query", "terms_within", "MAX_SCAN
 MAX_SCAN = 20000
 #: Unquoted words found near each other get a bonus (a phrase with this much slack).
 PROXIMITY_SLOP = 2
+#: Words a ``"..."~N`` may hold: matching assigns each a position of its own, a search that
+#: grows quickly with their number.
+MAX_WINDOW_WORDS = 8
 
 
 #: How many index terms a wildcard or fuzzy expansion reads between two looks at the clock.
@@ -107,10 +117,13 @@ class CompiledQuery:
     #: True when ``match`` is just "any clause" (no required or excluded parts), so the clauses'
     #: own matchers can drive the search without a second pass over the postings
     union: bool = False
+    #: proximity patterns (``"a b"~N``, NEAR, SENTENCE) whose matching words are marked
+    patterns: tuple[Pattern, ...] = ()
 
 
 class _Compiler:
-    def __init__(self, reader: Any, schema: Any, check: Check) -> None:
+    def __init__(self, reader: Any, schema: Any, check: Check, searcher: Any = None) -> None:
+        self.searcher = searcher
         self.reader = reader
         self.schema = schema
         self.check = check
@@ -120,6 +133,7 @@ class _Compiler:
         self.words: list[Word] = []
         self.dropped: list[str] = []
         self.negative = 0
+        self.patterns: list[Pattern] = []
 
     def analyze(self, field: str, text: str) -> list[tuple[str, int]]:
         analyzer = self.schema[field].analyzer
@@ -148,6 +162,27 @@ class _Compiler:
         # stop words leave gaps in the positions ("Belt and Road"); allow exactly those
         gap = max(b[1] - a[1] for a, b in zip(tokens, tokens[1:], strict=False))
         return wq.Phrase(field, [t for t, _ in tokens], slop=max(1, gap))
+
+    def window(self, node: Sloppy) -> tuple[Pattern, wq.Query]:
+        """``"a b c"~N``: its words in any order within the window; the documents with all."""
+        words = [t for t, _ in self.analyze("text", node.text)]
+        where = f'"{node.text[:40]}"~{node.slop}'
+        if len(words) < 2:
+            raise QueryError(
+                f"{where}: fewer than two of its words are searched (very common words are "
+                "not); use a phrase without ~ or more words"
+            )
+        if len(words) > MAX_WINDOW_WORDS:
+            raise QueryError(
+                f"{where}: at most {MAX_WINDOW_WORDS} words go in a phrase with ~; use NEAR "
+                "between shorter parts"
+            )
+        terms = tuple(frozenset({w}) for w in words)
+        # ANDs of two, so that the array path adds the scores as Whoosh's matchers do
+        candidates: wq.Query = wq.Term("text", words[-1])
+        for word in reversed(words[:-1]):
+            candidates = wq.And([wq.Term("text", word), candidates])
+        return Window(terms, node.slop), candidates
 
     def expand(self, field: str, node: Prefix | Fuzzy) -> wq.Query:
         folded = node.text.lower().translate(accent_map)
@@ -195,6 +230,8 @@ class _Compiler:
             return wq.Term("kind", value)
         if field == "source" and isinstance(node, Word | Phrase):
             return wq.Term("source", node.text.strip().lower())
+        if field == "story":
+            return self.story(node.text.strip().lower())
         if field == "lang":
             # lang:pt finds "pt" and every regional "pt-..." tag
             tag = language_tag(node.text)
@@ -205,6 +242,13 @@ class _Compiler:
         if isinstance(node, Word) and field is None and not self.negative:
             self.words.append(node)
         return self.words_query(target, node.text, isinstance(node, Phrase))
+
+    def story(self, story_id: str) -> wq.Query:
+        """``story:ID``: the documents of the story's copies (none for an unknown story)."""
+        members = searcher_stories(self.searcher).members(story_id)
+        if not members:
+            return wq.NullQuery
+        return wq.Or([wq.Term("article_id", m.article_id) for m in members])
 
     def node(self, node: Node, field: str | None = None) -> wq.Query | None:
         if isinstance(node, Group):
@@ -223,7 +267,48 @@ class _Compiler:
             return wq.Not(inner) if inner is not None else None
         if isinstance(node, Required):
             return self.node(node.child, field)
+        if isinstance(node, Sloppy | Near | SameSentence):
+            pattern, candidates = self.pattern(node)
+            if not self.negative:
+                self.patterns.append(pattern)
+            return Proximate(candidates, pattern, self.check)
+        if isinstance(node, Side):
+            return self.group(node.group)  # marking only: the join runs its sides itself
         return self.leaf(node, field)
+
+    def pattern(self, node: Node) -> tuple[Pattern, wq.Query]:
+        """A proximity operand's pattern and the query of the documents that may hold it
+        (every word it needs); its words are not marked on their own."""
+        if isinstance(node, Near | SameSentence):
+            left, lq = self.pattern(node.left)
+            right, rq = self.pattern(node.right)
+            distance = node.distance if isinstance(node, Near) else None
+            return Pair(left, right, distance), wq.And([lq, rq])
+        if isinstance(node, Group | AnyOf):
+            children = node.optional if isinstance(node, Group) else node.children
+            parts = [self.pattern(c) for c in children]
+            if len(parts) == 1:
+                return parts[0]
+            return Alt(tuple(p for p, _ in parts)), wq.Or([q for _, q in parts])
+        if isinstance(node, Prefix | Fuzzy):
+            self.negative += 1  # expanded without marking every expansion
+            q = self.expand("text", node)
+            self.negative -= 1
+            found = [t.text for t in (q.subqueries if isinstance(q, wq.Or) else [q])]
+            return Seq((frozenset(found),)), q
+        if isinstance(node, Sloppy):
+            return self.window(node)
+        assert isinstance(node, Word | Phrase)
+        words = [t for t, _ in self.analyze("text", node.text)]
+        if not words:
+            raise QueryError(
+                f"'{node.text[:40]}' is too common to search near another word; use a more "
+                "specific one"
+            )
+        seq = Seq(tuple(frozenset({w}) for w in words))
+        if len(words) == 1:
+            return seq, wq.Term("text", words[0])
+        return seq, wq.Phrase("text", words, slop=1)
 
     def parts(self, group: Group) -> tuple[list[wq.Query], list[wq.Query], list[wq.Query]]:
         required = [q for q in (self.node(n) for n in group.required) if q is not None]
@@ -298,7 +383,7 @@ def compile_query(tree: Group, searcher: Any, check: Check = _no_check) -> Compi
     """Whoosh queries for a parsed query against ``searcher``'s index (QueryError when nothing
     searchable is left, e.g. only stop words). ``check`` is called while wildcards and fuzzy
     words scan the vocabulary; it raises to stop (the search's time budget)."""
-    comp = _Compiler(searcher.reader(), searcher.schema, check)
+    comp = _Compiler(searcher.reader(), searcher.schema, check, searcher)
     required: list[wq.Query] = []
     optional: list[wq.Query] = []
     clauses: list[Clause] = []
@@ -347,4 +432,5 @@ def compile_query(tree: Group, searcher: Any, check: Check = _no_check) -> Compi
         phrases=tuple(comp.phrases),
         words=tuple(comp.words),
         union=not required and not excluded,
+        patterns=tuple(comp.patterns),
     )

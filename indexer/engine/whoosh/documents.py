@@ -67,8 +67,11 @@ def indexed_headline(headline: str) -> str:
     return cut[:space] if space > 0 else cut[:HEADLINE_INDEXED_CHARS]
 
 
-def article_documents(article: Article, content_hash: str) -> list[dict[str, Any]]:
-    """The documents to add for one article, in reading order."""
+def article_documents(
+    article: Article, content_hash: str, lineage: str | None = None
+) -> list[dict[str, Any]]:
+    """The documents to add for one article, in reading order; its fingerprint (``lineage``)
+    goes on the first, where ``stories.story_records`` reads it."""
     common: dict[str, Any] = {"article_id": article.id, "content_hash": content_hash}
     if article.headline:
         # indexed for the BM25F headline score, stored nowhere (``_stored_headline``): the
@@ -119,6 +122,8 @@ def article_documents(article: Article, content_hash: str) -> list[dict[str, Any
         doc.update(extra)
         doc.update(doc_id=doc_id(article.id, position), kind=kind, position=position, text=text)
         docs.append(doc)
+    if lineage is not None and docs:
+        docs[0]["lineage"] = lineage
     return docs
 
 

@@ -14,19 +14,26 @@ from contextlib import ExitStack, contextmanager
 from whoosh.searching import Searcher
 
 from ...budget import Deadline
-from ...errors import QueryError
+from ...checking import CheckReport
+from ...errors import IndexBuilding, QueryError
+from ...lineage.stories import Stories
 from ...model import Article
+from ...query.join import join_plan
 from ...query.tree import Group
 from ...results import SearchParams, Stats
 from ..base import DayCount, EngineMatch, EngineResults, MatchStream, Mode, Span
+from .closeness import all_spans
 from .compile import compile_query
 from .days import index_days
 from .documents import article_from_documents
-from .highlight import match_spans
+from .integrity import guarded, writer_alive
+from .join import run_join
 from .ranking import DEFAULT, RankingConfig
 from .reader import Reader
+from .repair import check_directory
 from .schema import KINDS
 from .search import run_search
+from .stories import searcher_stories
 from .stream import stream_matches
 from .writer import WhooshWriter, WriteState, create_whoosh, open_whoosh
 
@@ -45,7 +52,8 @@ class WhooshEngine:
     name = "whoosh"
     capabilities = frozenset(
         {"fuzzy", "prefix", "phrase", "proximity", "facets", "suggest", "quotes", "timeline"}
-        | {"stream", "crawled", "lang", "language-facet"}
+        | {"stream", "crawled", "lang", "language-facet", "check", "stories"}
+        | {"near", "sentence", "join"}
     )
 
     def __init__(
@@ -56,10 +64,17 @@ class WhooshEngine:
         ranking: RankingConfig = DEFAULT,
     ) -> None:
         self.path = str(path)
-        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
         self._ranking = ranking
         self._lock = threading.Lock()
-        self._reader: Reader | None = Reader(self._ix, self.path) if mode == "read" else None
+        self._reader: Reader | None = None
+        if mode == "check":
+            return  # only check() follows, which opens what it can itself
+        self._ix = create_whoosh(self.path) if mode == "create" else open_whoosh(self.path)
+        if mode == "read":
+            if self._ix.doc_count_all() == 0 and writer_alive(self.path):
+                raise IndexBuilding(self.path)
+            with guarded(self.path):
+                self._reader = Reader(self._ix, self.path)
         self._writes = WriteState(self._ix)
 
     def _pool(self) -> Reader:
@@ -67,7 +82,8 @@ class WhooshEngine:
         if reader is None:
             with self._lock:
                 if self._reader is None:
-                    self._reader = Reader(self._ix, self.path)
+                    with guarded(self.path):
+                        self._reader = Reader(self._ix, self.path)
                 reader = self._reader
         return reader
 
@@ -86,8 +102,9 @@ class WhooshEngine:
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A Whoosh searcher on the latest generation, for this package and its tests; this
-        thread's alone until the ``with`` block ends."""
-        with self._pool().searcher() as searcher:
+        thread's alone until the ``with`` block ends. Reading a damaged file in the block raises
+        IndexCorrupt naming it (``integrity.guarded``)."""
+        with guarded(self.path), self._pool().searcher() as searcher:
             yield searcher
 
     def generation(self) -> int:
@@ -96,7 +113,10 @@ class WhooshEngine:
         return self._reader.generation()
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
+        plan = join_plan(tree)
         with self.searcher() as s:
+            if plan is not None:
+                return run_join(s, plan, params, deadline, self._ranking)
             return run_search(s, tree, params, deadline, self._ranking)
 
     def index_days(self) -> tuple[DayCount, ...]:
@@ -141,9 +161,7 @@ class WhooshEngine:
                 compiled = compile_query(tree, s, check) if check else compile_query(tree, s)
                 analyzer = s.schema["text"].analyzer
                 for text in texts:
-                    spans = match_spans(
-                        text, analyzer, compiled.marks, compiled.phrases, limit=None, check=check
-                    )
+                    spans = all_spans(text, analyzer, compiled, limit=None, check=check)
                     found.append(tuple(spans))
             except QueryError:
                 pass  # out of time, or nothing to mark: the rest unmarked
@@ -169,7 +187,18 @@ class WhooshEngine:
                 yield article
 
     def stats(self) -> Stats:
-        return self._pool().stats(_count)
+        with guarded(self.path):
+            return self._pool().stats(_count)
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Every file against its commit's checksums; with ``repair``, rebuild what is
+        damaged from the articles still readable whole (``repair``)."""
+        return check_directory(self.path, repair=repair)
+
+    def stories(self) -> Stories:
+        """The stories of the latest generation (``lineage``), built once per generation."""
+        with self.searcher() as s:
+            return searcher_stories(s)
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> WhooshWriter:
         return WhooshWriter(

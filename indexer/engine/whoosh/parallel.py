@@ -108,6 +108,10 @@ class _TiedTask(SubWriterTask):  # type: ignore[misc]
         self._parent_pid = os.getpid()
 
     def run(self) -> None:
+        # Ctrl-C reaches the whole process group: the parent decides what to keep and stops
+        # this process itself, so it must not die on its own with a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         prctl = _prctl()
         if prctl is None or prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
             os._exit(1)

@@ -53,6 +53,11 @@ class RankingConfig:
     feedback_weight: float = 0.25
     feedback_min_clauses: int = 5
     feedback_depth: int = 500
+    #: Under a date sort, only hits scoring at least this share of the best hit count (and
+    #: their totals and facets): a date order drops the ranking, so under the default OR every
+    #: document with one common word of several would otherwise lead (issue 18; the share is
+    #: measured on the relevance set by ``python -m benchmarks.sort_floor``).
+    date_sort_floor: float = 0.3
 
     def weighting(self) -> scoring.WeightingModel:
         """The Whoosh weighting model for these settings (library-internal)."""

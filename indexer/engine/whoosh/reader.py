@@ -30,6 +30,7 @@ from whoosh.searching import Searcher
 from ...results import Stats
 from .arrays.term_scores import release_caches, share_caches
 from .columns import columns
+from .integrity import verify_on_open
 
 __all__ = ["OPEN_WAIT", "Reader"]
 
@@ -133,6 +134,7 @@ class _Generation:
 
     def __init__(self, ix: Any) -> None:
         self._ix = ix
+        verify_on_open(ix.storage.folder)
         for attempt in range(_OPEN_TRIES):
             try:
                 self._load(TOC.read(ix.storage, ix.indexname))

@@ -84,4 +84,6 @@ def make_schema() -> fields.Schema:
         # WARC captures: every crawl date (crawled: filters), the first one (sort=crawled)
         crawled=fields.DATETIME(stored=True),
         first_crawled=fields.DATETIME(sortable=True),
+        # the article's fingerprint (``indexer.lineage``), on its first document only
+        lineage=fields.STORED(),
     )

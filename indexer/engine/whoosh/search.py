@@ -16,6 +16,7 @@ best ones; ties go to the newer article.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,21 +25,23 @@ import numpy as np
 from whoosh import query as wq
 
 from ...budget import Deadline
-from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN
+from ...limits import FACET_LIMIT, FACETS, HITS_SHOWN, UNDATED
 from ...query.tree import Group
 from ...results import SearchParams
 from ..base import EngineArticle, EngineHit, EngineResults, Span
 from .arrays.proximity import PhraseProbe
 from .arrays.term_scores import Floats, Ids
-from .columns import Columns, columns
+from .closeness import all_spans
+from .columns import NO_DATE, Columns, columns
 from .compile import CompiledQuery, compile_query
 from .days import day_counts
 from .documents import stored_headline, to_utc
 from .feedback import rescore_with_feedback
 from .filters import Filters
-from .highlight import match_spans
+from .highlight import ANALYZE_CHARS
 from .match import match_segments
 from .ranking import DEFAULT, RankingConfig
+from .stories import searcher_stories, story_codes
 from .suggest import suggest
 
 __all__ = [
@@ -141,6 +144,7 @@ class _Ranking:
     counts: Ids  # how many hits each article has
     scores: Floats  # article scores
     order: Ids  # article indexes, best first
+    codes: Ids  # each article's code in the columns' article table
 
 
 def _group(
@@ -168,14 +172,19 @@ def _group(
     if sort == "newest":
         order = np.lexsort((codes, -article_scores, -published))
     elif sort == "oldest":
-        order = np.lexsort((codes, -article_scores, published))
+        # undated last in both date orders (NO_DATE is -inf: first when ascending)
+        dated = np.where(published == NO_DATE, np.inf, published)
+        order = np.lexsort((codes, -article_scores, dated))
     elif sort == "crawled":
         # the most recent first capture first; articles never crawled last
         crawled = cols.crawled[docs[hit_order[starts]]]
         order = np.lexsort((codes, -article_scores, -crawled))
+    elif sort == "story":
+        # a story's copies in lead order: oldest first, undated last, ties by id
+        order = np.lexsort((codes, np.where(np.isneginf(published), np.inf, published)))
     else:
         order = np.lexsort((codes, -published, -article_scores))
-    return _Ranking(hit_order, starts, counts, article_scores, order)
+    return _Ranking(hit_order, starts, counts, article_scores, order, codes.astype(np.int64))
 
 
 def _rank(
@@ -184,6 +193,7 @@ def _rank(
     ranking: RankingConfig,
     params: SearchParams,
     deadline: Deadline,
+    needed: int | None = None,
 ) -> _Ranking:
     """The articles in result order, exact at least up to the end of the requested page.
 
@@ -193,7 +203,7 @@ def _rank(
     those bounds (ties included) is exact, no other article can overtake one of them."""
     if params.sort != "relevance":
         matches.resolve_all(deadline)
-    needed = params.page * params.per_page
+    needed = needed or params.page * params.per_page
     # each round resolves more articles than the page needs, so that it rarely takes more than
     # one or two (every round re-ranks all hits), but not many more (positions are dear)
     reach = max(needed * 2, 20)
@@ -224,7 +234,14 @@ def _pending_hits(ranked: _Ranking, matches: _Matches, count: int) -> Ids:
 
 
 def _facets(cols: Columns, docs: Ids) -> dict[str, dict[str, int]]:
-    return {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
+    facets = {name: dict(getattr(cols, name).count(docs)[:FACET_LIMIT]) for name in FACETS}
+    undated = int(np.count_nonzero(cols.published[docs] == NO_DATE))
+    if "month" in facets and undated:
+        # a value of its own, so that the month counts add up to the hits
+        months = [*facets["month"].items(), (UNDATED, undated)]
+        months.sort(key=lambda item: (-item[1], item[0]))
+        facets["month"] = dict(months[:FACET_LIMIT])
+    return facets
 
 
 def _as_date(value: Any) -> date | None:
@@ -234,12 +251,18 @@ def _as_date(value: Any) -> date | None:
 
 
 def _article_result(
-    searcher: Any, compiled: CompiledQuery, score: float, hits: list[tuple[float, int]]
+    searcher: Any,
+    compiled: CompiledQuery,
+    score: float,
+    hits: list[tuple[float, int]],
+    sides: Mapping[int, tuple[str, CompiledQuery]] | None = None,
 ) -> EngineArticle:
+    """One article of the page; ``sides`` (a join's) gives each hit's side and the query
+    that marks it."""
     analyzer = searcher.schema["text"].analyzer
 
-    def spans(text: str) -> tuple[Span, ...]:
-        return tuple(match_spans(text, analyzer, compiled.marks, compiled.phrases))
+    def spans(text: str, query: CompiledQuery = compiled) -> tuple[Span, ...]:
+        return tuple(all_spans(text, analyzer, query, limit=ANALYZE_CHARS))
 
     shown: list[EngineHit] = []
     first: dict[str, Any] = {}
@@ -251,17 +274,19 @@ def _article_result(
         text = stored.get("text") or ""
         caption = stored.get("kind") == "caption"
         quote = stored.get("kind") == "quote"
+        side, query = sides[docnum] if sides else (None, compiled)
         shown.append(
             EngineHit(
                 doc_id=stored.get("doc_id") or "",
                 kind=stored.get("kind") or "",
                 position=int(stored.get("position") or 0),
                 text=text,
-                spans=spans(text),
+                spans=spans(text, query),
                 score=hit_score,
                 credit=stored.get("credit") if caption else None,
                 date=_as_date(stored.get("photo_date")) if caption else None,
                 speaker=stored.get("speaker") if quote else None,
+                side=side,
             )
         )
     published = first.get("published")
@@ -279,6 +304,21 @@ def _article_result(
         dateline=first.get("dateline"),
         byline=first.get("byline"),
         language=first.get("language"),
+    )
+
+
+def _real_matches(matches: _Matches, floor: float, deadline: Deadline) -> _Matches:
+    """The hits that rank as real matches: scores (every bonus in) at least ``floor`` times
+    the best one. A date sort keeps only these, so totals and facets follow the same rule."""
+    matches.resolve_all(deadline)
+    keep = matches.scores >= floor * float(matches.scores.max())
+    return _Matches(
+        matches.searcher,
+        None,
+        matches.ranking,
+        matches.docs[keep],
+        matches.scores[keep],
+        np.zeros(int(keep.sum()), dtype=np.float64),
     )
 
 
@@ -305,11 +345,16 @@ def run_search(
         matches = _Matches(
             searcher, None, ranking, matches.docs, scores, np.zeros(len(scores), dtype=np.float64)
         )
+    if params.sort != "relevance" and len(matches) and len(compiled.clauses) > 1:
+        matches = _real_matches(matches, ranking.date_sort_floor, deadline)
     ranked = _rank(matches, cols, ranking, params, deadline)
+    order, total_stories = ranked.order, _count_stories(searcher, ranked)
+    if params.collapse == "story":
+        ranked, order, total_stories = _collapse(searcher, matches, cols, ranking, params, deadline)
 
     first = (params.page - 1) * params.per_page
     results = []
-    for a in ranked.order[first : first + params.per_page].tolist():
+    for a in order[first : first + params.per_page].tolist():
         deadline.check()
         start, count = int(ranked.starts[a]), int(ranked.counts[a])
         hits = ranked.hit_order[start : start + count]
@@ -322,5 +367,39 @@ def run_search(
         articles=tuple(results),
         facets=_facets(cols, matches.docs),
         suggestion=suggestion,
+        total_stories=total_stories,
+        stories=searcher_stories(searcher),
         days=day_counts(cols, matches.docs),
     )
+
+
+def _count_stories(searcher: Any, ranked: _Ranking) -> int:
+    """How many stories the matching articles belong to."""
+    return len(np.unique(story_codes(searcher)[ranked.codes]))
+
+
+def _collapse(
+    searcher: Any,
+    matches: _Matches,
+    cols: Columns,
+    ranking: RankingConfig,
+    params: SearchParams,
+    deadline: Deadline,
+) -> tuple[_Ranking, Ids, int]:
+    """One article per story, each story's best copy, stories in the order of those copies;
+    with how many stories match. Only the first ``needed`` articles of a ranking are final
+    (``_rank``), so it is asked for more until they hold the page's stories: copies of one
+    story are near-duplicates, which score alike and crowd the top together."""
+    codes = story_codes(searcher)
+    wanted = params.page * params.per_page
+    needed = wanted
+    while True:
+        ranked = _rank(matches, cols, ranking, params, deadline, needed)
+        stories = codes[ranked.codes[ranked.order]]
+        _, firsts = np.unique(stories, return_index=True)
+        order = ranked.order[np.sort(firsts)]
+        settled = np.count_nonzero(firsts < needed)
+        if settled >= wanted or needed >= len(ranked.order):
+            return ranked, order, len(firsts)
+        deadline.check()
+        needed *= 2

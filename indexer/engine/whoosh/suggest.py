@@ -137,7 +137,44 @@ def suggest(
             edits.append((start, start + len(m.group(2)), better))
     if not edits:
         return None
+    typed = [m.group(2) for w in words if (m := _CORE.match(w.text)) and w.end > w.start]
+    fixed = {start: better for start, _, better in edits}
+    corrected = [fixed.get(w.start + len(m.group(1)), m.group(2)) for w in words
+                 if (m := _CORE.match(w.text)) and w.end > w.start]  # fmt: skip
+    if not _clearly_better(searcher, typed, corrected, check):
+        return None
     out = query
     for start, end, better in sorted(edits, reverse=True):
         out = out[:start] + better + out[end:]
     return out
+
+
+#: A suggestion must find at least this many times as many documents with all its words as
+#: the query typed (and at least MIN_COMMON): beside good results it is noise (issue 18).
+BETTER_RATIO = 2
+
+
+def _clearly_better(searcher: Any, typed: list[str], corrected: list[str], check: Check) -> bool:
+    """Whether the corrected words find clearly more documents holding every one of them than
+    the words typed: "zanzibar clove" finds what it asks for, so "zanzibar clive" is no help."""
+    have = _with_every_word(searcher, typed, check)
+    if have >= WELL_MATCHED:
+        return False
+    return _with_every_word(searcher, corrected, check) >= max(MIN_COMMON, BETTER_RATIO * have)
+
+
+def _with_every_word(searcher: Any, words: list[str], check: Check) -> int:
+    """How many documents hold every word (as the index analyses it) in their text."""
+    reader = searcher.reader()
+    analyzer = searcher.schema["text"].analyzer
+    common: set[int] | None = None
+    for word in words:
+        for token in analyzer(word, mode="query"):
+            check()
+            if ("text", token.text) not in reader:
+                return 0
+            ids = set(reader.postings("text", token.text).all_ids())
+            common = ids if common is None else common & ids
+            if not common:
+                return 0
+    return len(common or ())

@@ -9,22 +9,40 @@ writes again any article whose live documents do not number that count.
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import LockError
+from whoosh.index import TOC, LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
-from ...errors import IndexLocked, IndexNotFound
+from ...errors import (
+    DiskFull,
+    IndexCorrupt,
+    IndexLocked,
+    IndexNotFound,
+    NewsfindError,
+    WorkerDied,
+)
 from ...model import Article
 from .documents import article_documents
+from .integrity import (
+    INDEX_NAME,
+    guarded,
+    missing_toc,
+    record_commit,
+    recording,
+    remove_orphans,
+    verify_on_open,
+)
 from .parallel import ParallelWriter, parallel_supported
 from .schema import make_schema
 
@@ -49,18 +67,34 @@ _log = logging.getLogger("newsfind")
 MERGE_BELOW_DOCS = 20_000
 
 #: Whoosh's default index name, which every index here has (its files are ``MAIN_*``).
-_INDEX_NAME = "MAIN"
+_INDEX_NAME = INDEX_NAME
 
 
 def index_exists(path: str | os.PathLike[str]) -> bool:
     return Path(path).is_dir() and whoosh_index.exists_in(str(path))
 
 
+def _existing(path: str | os.PathLike[str]) -> bool:
+    """Whether an index is at ``path``: IndexCorrupt when a file the last commit wrote is
+    missing or of another size (its bytes too, after a crash: ``integrity``)."""
+    if not Path(path).is_dir():
+        return False
+    verify_on_open(path)
+    with guarded(path):
+        if index_exists(path):
+            return True
+    lost = missing_toc(Path(path))
+    if lost is not None:
+        raise IndexCorrupt(str(path), lost.file, lost.problem)
+    return False
+
+
 def open_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
-    """Open an existing index, or raise IndexNotFound."""
-    if not index_exists(path):
+    """Open an existing index, or raise IndexNotFound (IndexCorrupt when damaged)."""
+    if not _existing(path):
         raise IndexNotFound(str(path))
-    return whoosh_index.open_dir(str(path))
+    with guarded(path):
+        return whoosh_index.open_dir(str(path))
 
 
 def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
@@ -70,8 +104,14 @@ def create_whoosh(path: str | os.PathLike[str]) -> whoosh_index.Index:
     (Whoosh then refuses the second table of contents: "File '_MAIN_0.toc' exists"), so the
     creation holds the index's write lock and looks again once it has it.
     """
-    if index_exists(path):
-        return whoosh_index.open_dir(str(path))
+    if Path(path).exists() and not Path(path).is_dir():
+        raise NewsfindError(
+            f"{path} is a file, not an index directory: give --index a directory (a new one "
+            "is created)"
+        )
+    if _existing(path):
+        with guarded(path):
+            return whoosh_index.open_dir(str(path))
     Path(path).mkdir(parents=True, exist_ok=True)
     lock = FileStorage(str(path)).lock(f"{_INDEX_NAME}_WRITELOCK")
     lock.acquire(blocking=True)
@@ -193,6 +233,65 @@ def _release_mappings() -> None:
     gc.collect()
 
 
+#: What a full filesystem (or quota, or file size limit) says, in this process or a worker's.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_NO_SPACE_TEXT = tuple(f"[Errno {n}]" for n in _NO_SPACE)
+
+R = TypeVar("R")
+
+
+def _space_checked(path: str, step: Callable[[], R]) -> R:
+    """``step()``, with a full disk turned into ``DiskFull`` whichever process hit it (a
+    writing sub-process reports its error as text in ``WorkerDied``)."""
+    try:
+        return step()
+    except OSError as exc:
+        if exc.errno in _NO_SPACE:
+            raise DiskFull(path) from None
+        raise
+    except WorkerDied as exc:
+        if any(text in exc.how for text in _NO_SPACE_TEXT):
+            raise DiskFull(path) from None
+        raise
+
+
+def _record(ix: whoosh_index.Index, path: str, generation: int) -> None:
+    """The commit's checksums record (``integrity``); a newer commit may already have replaced
+    this one, and then records itself."""
+    try:
+        toc = TOC.read(ix.storage, INDEX_NAME)
+        if toc.generation == generation:
+            record_commit(path, generation, {s.segment_id() for s in toc.segments})
+    except FileNotFoundError:
+        pass
+
+
+def _drop(writer: Any) -> None:
+    """What a failed ``cancel`` left undone: the temporary storage and the lock."""
+    try:
+        writer._tempstorage.destroy()
+    except OSError:
+        pass
+    if writer.writelock:
+        writer.writelock.release()
+    writer.is_closed = True
+
+
+def _remove_orphans(ix: whoosh_index.Index, path: str) -> None:
+    """Delete the files a cancelled batch left (Whoosh removes unused segments only when it
+    commits, so every no-op run left its segment behind), under the write lock, so that no
+    other writer's new files are taken for orphans."""
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire(False):
+        return  # another writer came first: its commit removes them
+    try:
+        remove_orphans(path, {s.segment_id() for s in TOC.read(ix.storage, INDEX_NAME).segments})
+    except OSError:
+        pass
+    finally:
+        lock.release()
+
+
 class WriteState:
     """What an engine's successive writers know across their batches: while the index holds
     only what they committed (it started empty and no other process has committed since), an
@@ -220,7 +319,11 @@ class WhooshWriter:
         procs: int = 1,
     ) -> None:
         self._state = state
-        self._writer: IndexWriter = _writer(ix, path, lock_timeout, procs)
+        self._ix = ix
+        self._path = path
+        self._writer: IndexWriter = _space_checked(
+            path, lambda: _writer(ix, path, lock_timeout, procs)
+        )
         if self._writer.generation - 1 != state.generation:
             # another process committed since our last commit: look everything up from now on
             state.committed = None
@@ -271,13 +374,18 @@ class WhooshWriter:
             return None
         return _verified(reader.stored_fields(live[0]).get("content_hash"), len(live))
 
-    def replace(self, article: Article, digest: str) -> int:
+    def replace(self, article: Article, digest: str, *, lineage: str | None = None) -> int:
         """Delete the article's stored documents (when ``stored_hash`` found some, or was not
         asked) and add its new ones; how many it has. The writer cannot delete documents it has
         not committed, so an article is replaced at most once a batch (``ArticleWriter``)."""
+        return _space_checked(self._path, lambda: self._replace(article, digest, lineage))
+
+    def _replace(self, article: Article, digest: str, lineage: str | None) -> int:
         if self._stored.get(article.id, True):
             self._writer.delete_by_term("article_id", article.id)
-        documents = article_documents(article, digest)
+        if "lineage" not in self._writer.schema:
+            lineage = None  # an index made before stories: its articles stand alone
+        documents = article_documents(article, digest, lineage)
         stamp = _stamp(digest, len(documents))
         for doc in documents:
             doc["content_hash"] = stamp
@@ -290,15 +398,27 @@ class WhooshWriter:
 
     def commit(self) -> None:
         self._close_reader()
-        self._writer.commit(mergetype=merge_small_segments)
-        self._state.generation = self._writer.generation
+        _space_checked(self._path, self._commit_and_record)
         if self._state.committed is not None:
             self._state.committed.update(self._added)
         _release_mappings()
 
+    def _commit_and_record(self) -> None:
+        with recording(self._path):
+            self._writer.commit(mergetype=merge_small_segments)
+            self._state.generation = self._writer.generation
+            _record(self._ix, self._path, self._writer.generation)
+
     def cancel(self) -> None:
         self._close_reader()
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        except OSError as exc:
+            # closing the batch's segment writes to it: on a full disk that fails too
+            if exc.errno not in _NO_SPACE:
+                raise
+            _drop(self._writer)
+        _remove_orphans(self._ix, self._path)
         _release_mappings()
 
     def _close_reader(self) -> None:

@@ -90,3 +90,27 @@ def test_whoosh_is_imported_only_by_its_engine() -> None:
             if re.search(r"^\s*(from|import) whoosh\b", text, re.MULTILINE):
                 found.append(str(path.relative_to(ROOT)))
     assert found == []
+
+
+class _NoCloseness(WhooshEngine):
+    name = "plain"
+    capabilities = WhooshEngine.capabilities - {"near", "sentence", "join"}
+
+
+@pytest.mark.parametrize(
+    ("query", "needs"),
+    [
+        ('"belt road"~3', "near"),
+        ("belt NEAR/3 road", "near"),
+        ("belt SENTENCE road", "sentence"),
+        ("said:(belt) pictured:(road)", "join"),
+        ("pictured:(belt NEAR/2 road)", "join or near"),
+    ],
+)
+def test_an_engine_without_proximity_or_joins_refuses_them_by_name(
+    small: Path, query: str, needs: str
+) -> None:
+    with NewsIndex(_NoCloseness(small)) as ix:
+        assert ix.search("belt road").total_articles == 1
+        with pytest.raises(QueryError, match=f"the plain engine cannot run {needs} queries"):
+            ix.search(query)

@@ -95,7 +95,7 @@ parallel._TiedTask.run = run
 original_process = parallel._TiedTask._process_file
 def process_file(self, *args):
     if moment == "failing" and chosen():
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
     done = original_process(self, *args)
     if moment.endswith("analysing") and chosen():
         die()  # one job file analysed and held in memory
@@ -240,8 +240,8 @@ def test_every_worker_killed_does_not_hang(
 def test_a_failing_worker_says_why_in_one_line(
     corpus: tuple[list[dict[str, object]], Path], tmp_path: Path
 ) -> None:
-    """A worker's own error (here a full disk) is the reason in the one line, not a traceback
-    from the sub-process."""
+    """A worker's own error (here an I/O error) is the reason in the one line, not a traceback
+    from the sub-process. (A full disk has a line of its own: tests/test_disk_full.py.)"""
     raw, jsonl = corpus
     index_dir, marker = tmp_path / "ix", tmp_path / "failed"
     done = subprocess.run(
@@ -252,7 +252,7 @@ def test_a_failing_worker_says_why_in_one_line(
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(
         f"error: a writing process (pid {int(marker.read_text())}) died (failed with OSError: "
-        "[Errno 28] No space left on device) while indexing; nothing of the last batch ("
+        "[Errno 5] Input/output error) while indexing; nothing of the last batch ("
     ), line
     assert check_whole(index_dir, [raw]) == BATCH
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from ..closeness import Proximate
 from ..ranking import RankingConfig
 from .phrases import phrase_scores
 from .term_scores import Floats, Ids, locate, term_scores
@@ -31,9 +32,32 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _simple(q: Any, field: str) -> bool:
+    if isinstance(q, Proximate):
+        return _pairwise(q.child, field)
     if getattr(q, "fieldname", None) != field:
         return False
     return type(q) is wq.Term or (type(q) is wq.Phrase and len(q.words) > 1)
+
+
+def _pairwise(q: Any, field: str) -> bool:
+    """Whether ``q`` is words and phrases under ANDs of two: the sum of two scores does not
+    depend on the order Whoosh's matcher tree adds them in, so arrays give its floats."""
+    if type(q) is wq.And:
+        return (
+            len(q.subqueries) == 2
+            and q.boost == 1.0
+            and all(_pairwise(c, field) for c in q.subqueries)
+        )
+    return _simple(q, field)
+
+
+def _and_scores(sub: Any, weighting: Any, q: Any) -> tuple[Ids, Floats]:
+    """A pairwise AND's documents and summed scores (see ``_pairwise``)."""
+    if type(q) is not wq.And:
+        return _scores(sub, weighting, q)
+    (a_ids, a_scores), (b_ids, b_scores) = (_and_scores(sub, weighting, c) for c in q.subqueries)
+    ids, at_a, at_b = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+    return ids, a_scores[at_a] + b_scores[at_b]
 
 
 def array_clauses(clauses: Sequence[Any]) -> list[ArrayClause] | None:
@@ -51,6 +75,10 @@ def array_clauses(clauses: Sequence[Any]) -> list[ArrayClause] | None:
 
 
 def _scores(sub: Any, weighting: Any, q: Any, within: Ids | None = None) -> tuple[Ids, Floats]:
+    if isinstance(q, Proximate):
+        ids, scores = _and_scores(sub, weighting, q.child)
+        keep = np.isin(ids, np.fromiter(q.kept(sub, ids), dtype=np.int64))
+        return ids[keep], scores[keep]
     if type(q) is wq.Phrase:
         return phrase_scores(sub, weighting, q, within)
     ids, scores = term_scores(sub, weighting, q.fieldname, q.text)

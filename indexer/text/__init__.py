@@ -1,0 +1,1 @@
+"""Text processing that is neither ingest nor an engine's: sentence boundaries (``sentences``)."""
