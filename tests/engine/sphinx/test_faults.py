@@ -129,7 +129,7 @@ def test_a_shard_down_while_indexing_fails_its_articles_only(
 
 #: Articles of the SIGKILL test: enough that the run is still writing batches when the kill
 #: comes (the writer sends hundreds of articles per transaction).
-TOTAL = 3000
+TOTAL = 1200
 
 
 def test_searchd_killed_mid_index_leaves_no_partial_article(
