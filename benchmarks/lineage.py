@@ -154,7 +154,7 @@ def minhash_speed(articles: list[Article]) -> dict[str, Any]:
     return out
 
 
-def passages_corpus(limit: int, seed: int = 7) -> list[Article]:
+def passages_corpus(limit: int, seed: int = 7, articles: int | None = None) -> list[Article]:
     """Reuters then BBC articles, then planted copies of Reuters ones (``plant_copy``), until
     about ``limit`` passages (headline + paragraphs): the real corpora hold about 147,000."""
     real = load(REUTERS) + load(BBC)
@@ -164,7 +164,7 @@ def passages_corpus(limit: int, seed: int = 7) -> list[Article]:
     vocab = sorted({w for a in real[:2000] for p in a.paragraphs for w in p.split()})
     scratch = Planted(articles=[], origin={})
     n = 0
-    while count < limit:
+    while count < limit and (articles is None or n < articles):
         if n < len(real):
             a = real[n]
         else:
@@ -223,6 +223,42 @@ def search_cost(workdir: Path, articles: list[Article]) -> dict[str, Any]:
         out[f"p95_ms_{mode}"] = values[int(0.95 * (len(values) - 1))]
     out["p95_ratio"] = out["p95_ms_story"] / out["p95_ms_none"]
     return out
+
+
+def first_search(path: Path, articles: int, commits: int) -> str:
+    """The first search after each of ``commits`` one-article commits into an index of about
+    ``articles`` articles at ``path`` (built there when absent, reused otherwise: building is
+    what takes long), against the second search on the same generation. The first search is
+    what issue 15 left stalling: the story table is worked out for each new generation."""
+    if not path.exists():
+        corpus = passages_corpus(10**9, articles=articles)
+        index(path, corpus)
+    rows = ["| commit | articles | first search s | second search s |", "|---|---|---|---|"]
+    firsts: list[float] = []
+    with open_index(path) as ix:
+        ix.search("oil prices", collapse="story")  # the generation as opened, warmed
+        size = len(ix.article_ids())
+        for n in range(commits):
+            extra = Article(
+                id=f"bench-commit-{time.time_ns()}-{n}",
+                headline="Oil prices after the commit",
+                paragraphs=(f"Oil prices rose {n} cents in early trading on the commit day.",),
+            )
+            with ArticleWriter(path) as writer:
+                writer.add(extra)
+            t = time.perf_counter()
+            ix.search("oil prices", collapse="story")
+            first = time.perf_counter() - t
+            t = time.perf_counter()
+            ix.search("oil prices", collapse="story")
+            firsts.append(first)
+            rows.append(
+                f"| {n + 1} | {size + n + 1:,} | {first:.3f} | {time.perf_counter() - t:.3f} |"
+            )
+    rows.append(
+        f"median first search after a one-article commit: {statistics.median(firsts):.3f} s"
+    )
+    return "\n".join(rows)
 
 
 def sweep(args: argparse.Namespace, thresholds: list[float]) -> str:
@@ -314,6 +350,15 @@ def main(argv: list[str] | None = None) -> int:
         metavar="T1,T2,...",
         help="only print precision/recall per threshold (how THRESHOLD was chosen)",
     )
+    parser.add_argument(
+        "--first-search",
+        type=Path,
+        default=None,
+        metavar="INDEX",
+        help="only time the first search after one-article commits into INDEX (built if absent)",
+    )
+    parser.add_argument("--articles", type=int, default=20_000, help="--first-search index size")
+    parser.add_argument("--commits", type=int, default=5, help="--first-search commits")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -322,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         args.passages, args.search_passages = 2000, 3000
     if args.sweep:
         print(sweep(args, args.sweep))
+        return 0
+    if args.first_search:
+        print(first_search(args.first_search, args.articles, args.commits))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)

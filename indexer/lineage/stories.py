@@ -19,21 +19,24 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from .bands import BANDS, band_keys, candidates, components, similar
 from .fingerprint import Fingerprint, parse_fingerprint
 from .minhash import PERMUTATIONS
 
-__all__ = ["THRESHOLD", "BANDS", "StoryRecord", "Stories", "build_stories", "story_id_of"]
+__all__ = [
+    "THRESHOLD",
+    "BANDS",
+    "StoryRecord",
+    "Stories",
+    "StoryBlock",
+    "build_stories",
+    "stories_of_blocks",
+    "story_id_of",
+]
 
 #: Estimated Jaccard similarity of body shingles from which two articles are one story; chosen
 #: on the planted copies and real duplicates of benchmarks.lineage (docs/lineage.md).
 THRESHOLD = 0.3
-#: LSH bands of the signature (rows = PERMUTATIONS // BANDS). With 4 rows a band, a pair at
-#: Jaccard 0.3 shares at least one band with probability 1 - (1 - 0.3**4)**32 = 0.23 ...
-BANDS = 42
-#: A bucket with more members than this is compared member by member only with its first ones
-#: (boilerplate shared by thousands of articles would otherwise cost n**2 comparisons; a member
-#: similar to another but not to these still meets it in the other bands).
-_BUCKET_PAIRS = 8
 
 
 @dataclass(frozen=True)
@@ -66,35 +69,48 @@ class Stories:
         self,
         records: Sequence[StoryRecord],
         labels: npt.NDArray[np.int64],
-        signatures: dict[int, npt.NDArray[np.uint32]],
+        signature_of: Sequence[npt.NDArray[np.uint32] | None],
         prints: Sequence[Fingerprint | None] = (),
+        own_ids: Sequence[str] = (),
     ) -> None:
         self._prints = list(prints) or [None] * len(records)
         self._uses: _Uses | None = None
         self._records = list(records)
         self._index = {r.article_id: i for i, r in enumerate(self._records)}
-        self._signatures = signatures
-        groups: dict[int, list[int]] = {}
-        for i, label in enumerate(labels.tolist()):
-            groups.setdefault(label, []).append(i)
+        self._signature_of = signature_of
+        ids = list(own_ids) or [story_id_of(r.article_id) for r in self._records]
+        # most articles are a story alone: those are a story id -> record number (no tuple per
+        # article: at 36,000 articles making them, and the collections they set off, took 0.4 s)
+        self._story_of: list[str] = ids
+        self._alone: dict[str, int] = dict(zip(ids, range(len(ids)), strict=True))
         self._members: dict[str, tuple[StoryRecord, ...]] = {}
-        self._story_of: list[str] = [""] * len(self._records)
-        for group in groups.values():
-            ordered = sorted((self._records[i] for i in group), key=_lead_key)
-            sid = story_id_of(ordered[0].article_id)
-            self._members[sid] = tuple(ordered)
+        order = np.argsort(labels, kind="stable")
+        ranked = labels[order]
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        sizes = np.diff(np.r_[starts, len(labels)])
+        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            group = sorted(order[start : start + size].tolist(), key=self._lead_of)
+            sid = ids[group[0]]
             for i in group:
+                self._alone.pop(ids[i], None)
                 self._story_of[i] = sid
+            self._members[sid] = tuple(self._records[i] for i in group)
+
+    def _lead_of(self, i: int) -> tuple[bool, float, str]:
+        return _lead_key(self._records[i])
 
     def __len__(self) -> int:
-        return len(self._members)
+        return len(self._members) + len(self._alone)
 
     def story_of(self, article_id: str) -> str | None:
         at = self._index.get(article_id)
         return None if at is None else self._story_of[at]
 
     def members(self, story_id: str) -> tuple[StoryRecord, ...]:
-        return self._members.get(story_id, ())
+        found = self._members.get(story_id)
+        if found is None and story_id in self._alone:
+            return (self._records[self._alone[story_id]],)
+        return found or ()
 
     def record(self, article_id: str) -> StoryRecord | None:
         at = self._index.get(article_id)
@@ -102,14 +118,16 @@ class Stories:
 
     def similarity(self, a: str, b: str) -> float | None:
         """Estimated Jaccard of two articles' bodies (None when either has no fingerprint)."""
-        sa = self._signatures.get(self._index.get(a, -1))
-        sb = self._signatures.get(self._index.get(b, -1))
+        at, bt = self._index.get(a), self._index.get(b)
+        if at is None or bt is None:
+            return None
+        sa, sb = self._signature_of[at], self._signature_of[bt]
         if sa is None or sb is None:
             return None
         return float(np.count_nonzero(sa == sb)) / PERMUTATIONS
 
     def story_ids(self) -> list[str]:
-        return sorted(self._members)
+        return sorted([*self._members, *self._alone])
 
     def _reuse(self) -> _Uses:
         # built on the first article page that asks, not by every search (a benign race: two
@@ -179,80 +197,67 @@ class _Uses:
         )
 
 
+@dataclass(frozen=True)
+class StoryBlock:
+    """Records read together (an engine's segment: read and parsed once, kept while it lives),
+    with what building stories needs of them as arrays: signatures (a zero row where there is
+    none), whether each has one, their LSH band keys, and each record's own story id."""
+
+    records: tuple[StoryRecord, ...]
+    prints: tuple[Fingerprint | None, ...]
+    signatures: npt.NDArray[np.uint32]
+    signed: npt.NDArray[np.bool_]
+    keys: npt.NDArray[np.uint64]
+    own_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, records: Iterable[StoryRecord]) -> StoryBlock:
+        listed = tuple(records)
+        prints = tuple(parse_fingerprint(r.fingerprint) for r in listed)
+        sigs = np.zeros((len(listed), PERMUTATIONS), dtype=np.uint32)
+        signed = np.zeros(len(listed), dtype=np.bool_)
+        for i, found in enumerate(prints):
+            if found is not None and found.signature is not None:
+                sigs[i], signed[i] = found.signature, True
+        own = tuple(story_id_of(r.article_id) for r in listed)
+        return cls(listed, prints, sigs, signed, band_keys(sigs), own)
+
+
 def build_stories(records: Iterable[StoryRecord], threshold: float = THRESHOLD) -> Stories:
     """The stories of a set of articles (any order in, the same stories out)."""
-    ordered = sorted(records, key=lambda r: r.article_id)
-    signatures: dict[int, npt.NDArray[np.uint32]] = {}
-    prints: list[Fingerprint | None] = []
-    for i, record in enumerate(ordered):
-        found = parse_fingerprint(record.fingerprint)
-        prints.append(found)
-        if found is not None and found.signature is not None:
-            signatures[i] = found.signature
-    labels = _components(len(ordered), signatures, threshold)
-    return Stories(ordered, labels, signatures, prints)
+    return stories_of_blocks([(StoryBlock.of(records), None)], threshold)
 
 
-def _components(
-    count: int, signatures: dict[int, npt.NDArray[np.uint32]], threshold: float
-) -> npt.NDArray[np.int64]:
-    """A label per record: records joined by a chain of similar pairs share one."""
-    parent = np.arange(count, dtype=np.int64)
-    if len(signatures) < 2:
-        return parent
-    rows = np.array(sorted(signatures), dtype=np.int64)
-    sigs = np.stack([signatures[i] for i in rows.tolist()])
-    left, right = _candidates(sigs)
-    if len(left):
-        same = np.count_nonzero(sigs[left] == sigs[right], axis=1) / PERMUTATIONS
-        keep = same >= threshold
-        for a, b in zip(rows[left[keep]].tolist(), rows[right[keep]].tolist(), strict=True):
-            _union(parent, a, b)
-    return np.array([_find(parent, i) for i in range(count)], dtype=np.int64)
-
-
-def _candidates(
-    sigs: npt.NDArray[np.uint32],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Pairs of rows (left < right) sharing at least one LSH band, each pair once."""
-    width = PERMUTATIONS // BANDS
-    pairs: list[npt.NDArray[np.int64]] = []
-    for band in range(BANDS):
-        chunk = np.ascontiguousarray(sigs[:, band * width : (band + 1) * width])
-        keys = chunk.view(np.dtype((np.void, chunk.dtype.itemsize * width))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(keys)])
-        # most shared buckets hold two articles: their pairs in one vector step
-        two = starts[sizes == 2]
-        first, second = order[two], order[two + 1]
-        pairs.append(np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1))
-        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-            members = np.sort(order[start : start + size])
-            heads = members[: min(size, _BUCKET_PAIRS)]
-            a, b = np.meshgrid(heads, members, indexing="ij")
-            mask = a < b
-            pairs.append(np.stack([a[mask], b[mask]], axis=1))
-    if not pairs:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    both: npt.NDArray[np.int64] = np.concatenate(pairs).astype(np.int64)
-    # one number per pair: a 1-d unique is many times faster than unique rows
-    numbers: npt.NDArray[np.int64] = np.unique(both[:, 0] * len(sigs) + both[:, 1])
-    return numbers // len(sigs), numbers % len(sigs)
-
-
-def _find(parent: npt.NDArray[np.int64], i: int) -> int:
-    root = i
-    while parent[root] != root:
-        root = int(parent[root])
-    while parent[i] != root:
-        parent[i], i = root, int(parent[i])
-    return root
-
-
-def _union(parent: npt.NDArray[np.int64], a: int, b: int) -> None:
-    ra, rb = _find(parent, a), _find(parent, b)
-    if ra != rb:
-        parent[max(ra, rb)] = min(ra, rb)
+def stories_of_blocks(
+    blocks: Sequence[tuple[StoryBlock, npt.NDArray[np.bool_] | None]],
+    threshold: float = THRESHOLD,
+) -> Stories:
+    """The stories of the live records of ``blocks`` (each with a mask of its live records,
+    None for all): the same stories as ``build_stories`` of those records, in any order of
+    blocks and records, at the cost of a few array operations per band."""
+    where = sorted(
+        (b.records[i].article_id, k, i)
+        for k, (b, live) in enumerate(blocks)
+        for i in (range(len(b.records)) if live is None else np.flatnonzero(live).tolist())
+    )  # by id: positions, hence bucket heads and labels, are a function of the set
+    offsets = np.cumsum([0] + [len(b.records) for b, _ in blocks])
+    at = np.array([offsets[k] + i for _, k, i in where], dtype=np.int64)
+    signed = np.concatenate([b.signed for b, _ in blocks] or [np.zeros(0, np.bool_)])[at]
+    rows = np.flatnonzero(signed)
+    left = right = np.zeros(0, dtype=np.int64)
+    if len(rows) > 1:
+        picked = at[rows]
+        keys = np.concatenate([b.keys for b, _ in blocks], axis=1)[:, picked]
+        left, right = candidates(keys)
+        del keys
+        sigs = np.concatenate([b.signatures for b, _ in blocks])[picked]
+        keep = similar(sigs, left, right, threshold)
+        left, right = rows[left[keep]], rows[right[keep]]
+    chosen = [(blocks[k][0], i) for _, k, i in where]
+    return Stories(
+        [b.records[i] for b, i in chosen],
+        components(len(where), left, right),
+        [b.signatures[i] if b.signed[i] else None for b, i in chosen],
+        [b.prints[i] for b, i in chosen],
+        [b.own_ids[i] for b, i in chosen],
+    )

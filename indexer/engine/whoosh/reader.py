@@ -31,6 +31,7 @@ from ...results import Stats
 from .arrays.term_scores import release_caches, share_caches
 from .columns import columns
 from .integrity import verify_on_open
+from .stories import story_codes
 
 __all__ = ["OPEN_WAIT", "Reader"]
 
@@ -97,8 +98,25 @@ _segments: dict[tuple[Any, ...], _SegmentFiles] = {}
 _segments_lock = threading.Lock()
 
 
+def _segment_key(storage: Any, segment: Any) -> tuple[Any, ...] | None:
+    """A compound segment file's identity (as ``_SegmentFiles.key``), without reading it."""
+    if not segment.is_compound():
+        return None
+    with storage.open_file(segment.make_filename(segment.COMPOUND_EXT)) as dbfile:
+        st = os.fstat(dbfile.fileno())
+    return (segment.segment_id(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _acquire_segment(storage: Any, segment: Any) -> _SegmentFiles:
-    """The segment's shared files: those a live generation already holds, or newly opened."""
+    """The segment's shared files: those a live generation already holds, or newly opened.
+    A segment already held is not read again (after a small commit only its new segment is:
+    reading every kept segment whole and dropping the copy cost 0.1 s per commit at 130 MB)."""
+    key = _segment_key(storage, segment)
+    with _segments_lock:
+        held = _segments.get(key) if key is not None else None
+        if held is not None:
+            held.users += 1
+            return held
     files = _SegmentFiles(storage, segment)
     with _segments_lock:
         known = _segments.get(files.key) if files.key is not None else None
@@ -153,6 +171,9 @@ class _Generation:
         self.stats: Stats | None = None
         try:
             columns(self._first)  # read here, by the search that opens it, not the next ones
+            # the stories too: searches meanwhile wait up to OPEN_WAIT, then read the previous
+            # generation; only the new segments' fingerprints are read (stories.segment_block)
+            story_codes(self._first)
         except BaseException:
             self.retire()
             raise
