@@ -262,7 +262,7 @@ def search_bench(
 
 
 def web_bench(
-    index_dir: Path, queries: list[BenchQuery], seconds: float, tool: str
+    index_dir: Path | str, queries: list[BenchQuery], seconds: float, tool: str
 ) -> dict[str, Any]:
     urls = urls_for(queries)
     with Server(_newsfind(), index_dir) as server:
@@ -363,29 +363,32 @@ def tables(size: int, r: dict[str, Any]) -> str:
         for cat in cats:
             vals = [_f(s[n]["warm_p50_by_category"].get(cat), 1) for n in live]
             lines.append(f"| {cat} | " + " | ".join(vals) + " |")
-    w = r.get("web")
-    if w:
-        lines += ["", "### Web: GET /api/search on `newsfind serve`", ""]
-        if "error" in w:
-            lines.append(f"not measured: {w['error']}")
-        else:
-            lines += [
-                f"{w['tool']}, {w['seconds']:g} s per concurrency, loopback, the query mix "
-                "in turn.",
-                "",
-                "| concurrency | req/s | p50 ms | p99 ms | errors | server CPU cores |",
-                "|---:|---:|---:|---:|---:|---:|",
-            ]
-            for run in w["runs"]:
-                lines.append(
-                    f"| {run['concurrency']} | {_f(run['rps'])} | {_f(run['p50_ms'])} | "
-                    f"{_f(run['p99_ms'])} | {run['errors']} | {_f(run['server_cores'], 2)} |"
-                )
+    for key, engine in (("web", ""), ("web_sphinx", " (sphinx engine)")):
+        if r.get(key):
+            lines += _web_lines(r[key], engine)
     t = r.get("targets")
     if t:
         lines += ["", "### Targets (issue 6)", ""]
         lines += [f"- {line}" for line in t]
     return "\n".join(lines) + "\n"
+
+
+def _web_lines(w: dict[str, Any], engine: str) -> list[str]:
+    lines = ["", f"### Web: GET /api/search on `newsfind serve`{engine}", ""]
+    if "error" in w:
+        return lines + [f"not measured: {w['error']}"]
+    lines += [
+        f"{w['tool']}, {w['seconds']:g} s per concurrency, loopback, the query mix in turn.",
+        "",
+        "| concurrency | req/s | p50 ms | p99 ms | errors | server CPU cores |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in w["runs"]:
+        lines.append(
+            f"| {run['concurrency']} | {_f(run['rps'])} | {_f(run['p50_ms'])} | "
+            f"{_f(run['p99_ms'])} | {run['errors']} | {_f(run['server_cores'], 2)} |"
+        )
+    return lines
 
 
 def targets(r: dict[str, Any]) -> list[str]:
@@ -522,6 +525,13 @@ def run_size(
             result["web"] = web_bench(ok["ours"], queries, args.web_seconds, args.load)
         except RuntimeError as exc:
             result["web"] = {"error": str(exc)}
+    if not args.no_web and "sphinx" in ok:
+        _log(f"[{size}] web (sphinx): {args.load}, {args.web_seconds:g} s x {len(CONCURRENCY)} ...")
+        where = sphinx_cluster.location_of(ok["sphinx"])
+        try:
+            result["web_sphinx"] = web_bench(where, queries, args.web_seconds, args.load)
+        except RuntimeError as exc:
+            result["web_sphinx"] = {"error": str(exc)}
     result["targets"] = targets(result) + sphinx_targets(result)
     if "sphinx" in dirs:
         sphinx_cluster.stop(dirs["sphinx"])
@@ -543,6 +553,14 @@ def sphinx_targets(r: dict[str, Any]) -> list[str]:
     if "warm" in s.get("sphinx", {}) and "warm" in s.get("fts5", {}):
         a, b = s["sphinx"]["warm"]["p95"], s["fts5"]["warm"]["p95"]
         out.append(f"sphinx warm p95 vs FTS5: {a / b:.2f}x ({'met' if a <= b else 'NOT met'})")
+    runs = {
+        key: {run["concurrency"]: run["rps"] for run in r.get(key, {}).get("runs", [])}
+        for key in ("web", "web_sphinx")
+    }
+    if 8 in runs["web_sphinx"]:
+        rps = runs["web_sphinx"][8]
+        vs = f" = {rps / runs['web'][8]:.2f}x ours" if runs["web"].get(8) else ""
+        out.append(f"sphinx web at c=8: {rps:.1f} req/s{vs} (no target)")
     return out
 
 

@@ -48,7 +48,7 @@ def _free_port() -> int:
 class Server:
     """``newsfind serve`` as a child process; a context manager that always stops it."""
 
-    def __init__(self, newsfind: list[str], index_dir: Path) -> None:
+    def __init__(self, newsfind: list[str], index_dir: Path | str) -> None:
         self.port = _free_port()
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(

@@ -9,13 +9,14 @@ document count, and a re-run writes again any article whose live documents do no
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-from .engine.base import Engine, EngineWriter, open_engine
+from .engine.base import BufferingWriter, Engine, EngineWriter, open_engine
 from .errors import ArticleNotWritten, ParseError, WorkerDied
 from .lineage.fingerprint import fingerprint
 from .model import Article
@@ -54,6 +55,9 @@ DEFAULT_PROCS = max(1, min(os.cpu_count() or 1, 4))
 
 #: How long a writer waits for another one to finish before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 30.0
+
+#: Articles read ahead for an engine that looks up stored hashes many at a time.
+PREFETCH_ARTICLES = 500
 
 Outcome = Literal["added", "updated", "unchanged", "failed"]
 
@@ -132,6 +136,9 @@ class ArticleWriter:
         self._writer: EngineWriter | None = None
         # article id -> content hash of what this uncommitted batch already holds
         self._pending: dict[str, str] = {}
+        # article id -> (outcome, documents) of the uncommitted batch (a buffering engine may
+        # fail an article after ``replace`` accepted it)
+        self._outcomes: dict[str, tuple[Outcome, int]] = {}
 
     def __enter__(self) -> ArticleWriter:
         self._begin()
@@ -149,7 +156,34 @@ class ArticleWriter:
     def _begin(self) -> None:
         self._writer = self._engine.writer(lock_timeout=self.lock_timeout, procs=self.procs)
         self._pending = {}
+        self._outcomes = {}
         self._batch_began = time.monotonic()
+
+    @property
+    def buffering(self) -> bool:
+        """Whether the engine writes articles in batches (then ``prefetch`` pays)."""
+        if self._writer is None:
+            self._begin()
+        return isinstance(self._writer, BufferingWriter)
+
+    def prefetch(self, article_ids: Sequence[str]) -> None:
+        """Hint the articles about to be added, so a buffering engine asks for their stored
+        hashes at once."""
+        if isinstance(self._writer, BufferingWriter):
+            self._writer.prefetch([a for a in article_ids if a not in self._pending])
+
+    def _take_failures(self) -> None:
+        """Count as failed, not added, the articles a buffering engine could not write."""
+        if not isinstance(self._writer, BufferingWriter):
+            return
+        for exc in self._writer.take_failures():
+            outcome, documents = self._outcomes.pop(exc.article_id, ("failed", 0))
+            self._pending.pop(exc.article_id, None)
+            self._batch.added -= outcome == "added"
+            self._batch.updated -= outcome == "updated"
+            self._batch.documents -= documents
+            self.report.uncommitted = self._batch.documents
+            self.fail(str(exc))
 
     def add(self, article: Article) -> Outcome:
         """Add or replace one article; the change becomes visible at the next commit."""
@@ -191,6 +225,8 @@ class ArticleWriter:
             self._batch.added += 1
         else:
             self._batch.updated += 1
+        self._outcomes[article.id] = (outcome, documents)
+        self._take_failures()
         if len(self._pending) >= self.batch_articles or self._batch_is_old():
             self.commit()
             self._begin()
@@ -231,6 +267,7 @@ class ArticleWriter:
                 self._writer.commit()
             except WorkerDied as exc:
                 raise self._abandon(exc) from None
+            self._take_failures()
             self._writer = None
             self._pending = {}
             self.report.added += self._batch.added
@@ -281,14 +318,24 @@ def index_articles(
         commit_seconds=commit_seconds,
         hooks=hooks,
     ) as writer:
-        for item in items:
-            if isinstance(item, ParseError):
-                writer.fail(item)
-            else:
-                writer.add(item)
-            if on_article is not None:
-                on_article(writer.report)
+        for chunk in _ahead(items, PREFETCH_ARTICLES if writer.buffering else 1):
+            writer.prefetch([a.id for a in chunk if isinstance(a, Article)])
+            for item in chunk:
+                if isinstance(item, ParseError):
+                    writer.fail(item)
+                else:
+                    writer.add(item)
+                if on_article is not None:
+                    on_article(writer.report)
     return writer.report
+
+
+def _ahead(items: Iterable[Article | ParseError], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (1 for an engine that writes as it goes, so a slow
+    stream is indexed as it comes)."""
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 def delete_articles(

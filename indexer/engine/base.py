@@ -81,7 +81,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from ..budget import Deadline
 from ..checking import CheckReport
-from ..errors import NewsfindError, QueryError
+from ..errors import ArticleNotWritten, NewsfindError, QueryError
 from ..lineage.stories import Stories
 from ..model import Article
 from ..query.tree import (
@@ -100,6 +100,7 @@ from ..query.tree import (
 from ..results import SearchParams, Stats
 
 __all__ = [
+    "BufferingWriter",
     "CAPABILITIES",
     "DayCount",
     "CheckableEngine",
@@ -257,6 +258,21 @@ class EngineWriter(Protocol):
 
     def cancel(self) -> None:
         """Drop the batch and release the lock."""
+        ...
+
+
+@runtime_checkable
+class BufferingWriter(Protocol):
+    """An ``EngineWriter`` that writes articles later than ``replace`` returns (many per round
+    trip): the facade hints which articles come next and collects the ones that then failed."""
+
+    def prefetch(self, article_ids: Sequence[str]) -> None:
+        """Look up the stored hashes of these articles at once (``stored_hash`` then answers
+        from memory)."""
+        ...
+
+    def take_failures(self) -> list[ArticleNotWritten]:
+        """Articles ``replace`` accepted that could not be written, since the last call."""
         ...
 
 

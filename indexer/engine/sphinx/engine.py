@@ -24,7 +24,7 @@ from ..base import EngineResults, Mode, Span
 from .client import Refused, ServerDown, connect, pymysql_module
 from .location import Location, parse_location
 from .schema import FIRST_TOKEN, GENERATION, INDEX, article_key
-from .search import OPTIONS, Answer, run_search
+from .search import DEFAULT_LENGTH, Answer, options, run_search
 from .spans import find_spans
 from .suggest import suggest
 from .translate import translate
@@ -40,6 +40,8 @@ _FAILED_AGENT = re.compile(r"agent ([^\s:]+:\d+)")
 _RETRIES = 4
 #: Article ids read per statement when listing or exporting.
 _CHUNK = 500
+#: Words whose normal form an open engine remembers (then it starts again).
+_NORMAL_CACHE = 200_000
 
 
 def _address(agent: str) -> tuple[str, int]:
@@ -78,6 +80,8 @@ class SphinxEngine:
             f"shard {i + 1} ({'|'.join(f'{h}:{p}' for h, p in m)})"
             for i, m in enumerate(self.shards)
         ]
+        self._average: float | None = None
+        self._normal: dict[str, str | None] = {}
         self._mirrored = {self.names[i]: len(m) > 1 for i, m in enumerate(self.shards)}
         self._agents = {
             f"{h}:{p + 1}": self.names[i] for i, m in enumerate(self.shards) for h, p in m
@@ -135,11 +139,15 @@ class SphinxEngine:
         head then avoids the dead one: its HA strategy is ``nodeads``); what stays missing is
         a partial answer, or with strict results a ResultsIncomplete."""
         texts: list[tuple[str, Sequence[Any] | None]] = []
+        ranking = options(self._average_length())
         for sql, args, matches in statements:
             text = sql.replace("{index}", self.location.index)
             if " LIMIT " not in text:
                 text += f" LIMIT 0, {int(matches)}"
-            texts.append((text + f" OPTION max_matches={int(matches)}, {OPTIONS}", args))
+            if " OPTION " in text:  # an unranked statement (search.UNRANKED)
+                texts.append((text + f", max_matches={int(matches)}", args))
+            else:
+                texts.append((text + f" OPTION max_matches={int(matches)}, {ranking}", args))
         answer = self._batch_once(texts)
         for attempt in range(_RETRIES):
             # a shard without mirrors is asked once more (a busy agent may time out once)
@@ -152,6 +160,17 @@ class SphinxEngine:
             raise ResultsIncomplete(answer.missing)
         return answer
 
+    def _average_length(self) -> float:
+        """The passages' mean length in words, which BM25 normalises by: asked once per open
+        engine (it drifts slowly as articles come; a reopened index asks again)."""
+        if self._average is None:
+            try:
+                rows = self.head.run(f"SELECT AVG(length) a FROM {self.location.index}")
+                self._average = float(rows[0][0]) if rows and rows[0][0] else DEFAULT_LENGTH
+            except (ServerDown, Refused):
+                return DEFAULT_LENGTH
+        return self._average
+
     def _select(
         self, sql: str, args: Sequence[Any] | None, matches: int
     ) -> tuple[list[tuple[Any, ...]], int]:
@@ -160,10 +179,21 @@ class SphinxEngine:
         return answer.rows[0], answer.total_found
 
     def _normalise(self, words: Iterable[str]) -> dict[str, str]:
-        """Each word's normal form in the index (CALL KEYWORDS on the first shard that answers)."""
-        order = sorted(set(words))
-        if not order:
-            return {}
+        """Each word's normal form in the index: remembered (the index's tokenizer and stemmer
+        give a word the same form every time), the others asked for in one CALL KEYWORDS."""
+        wanted = set(words)
+        unknown = sorted(w for w in wanted if w not in self._normal)
+        if unknown:
+            found = self._keywords(unknown)
+            if found is None:
+                return {}
+            if len(self._normal) > _NORMAL_CACHE:
+                self._normal = {}
+            self._normal.update({w: found.get(w) for w in unknown})
+        return {w: n for w in wanted if (n := self._normal.get(w)) is not None}
+
+    def _keywords(self, order: list[str]) -> dict[str, str] | None:
+        """CALL KEYWORDS on the first shard that answers (None: none does)."""
         for pools in self.pools:
             for pool in pools:
                 try:
@@ -173,7 +203,7 @@ class SphinxEngine:
                 return {
                     order[int(r[0]) - 1]: str(r[2]) for r in rows if 0 < int(r[0]) <= len(order)
                 }
-        return {}
+        return None
 
     def search(self, tree: Group, params: SearchParams, deadline: Deadline) -> EngineResults:
         query = translate(tree)

@@ -59,6 +59,7 @@ ATTRIBUTES: dict[str, str] = {
     "source_key": "bigint",
     "source_s": "string",
     "doc_count": "uint",  # the article's document count, so a partial article is detected
+    "length": "uint",  # words in the text: BM25's length normalisation in the ranker
     "article_id": "string",
     "body": "string",  # the document's text, shown in hits
     "credit_s": "string",
@@ -184,6 +185,7 @@ def article_rows(article: Article, digest: str) -> list[Row]:
         attrs.update(
             position=position,
             kind=KINDS.index(kind),
+            length=len(text.split()),
             photo_date=epoch(photo) if photo else 0,
             has_photo_date=int(photo is not None),
             body=encode(text),

@@ -6,8 +6,9 @@ grouping), the hits per kind (their sum is ``total_hits``) and the other facets;
 fetches the page's best three hits per article (``GROUP 3 BY``) with their texts, and the
 page's articles. Every article lives on one shard, so the agents' groups never overlap and
 their counts add up exactly (no COUNT(DISTINCT) estimate across agents). Scores come from the
-expression ranker: BM25, then the longest run of query words in order (phrases and near words
-first).
+expression ranker (``ranker``): BM25 per field written out over a per-passage length
+attribute, the way the Whoosh engine scores passages, then the longest run of query words in
+order (phrases and near words first).
 """
 
 from __future__ import annotations
@@ -26,16 +27,39 @@ from .schema import FIRST_TOKEN, decode, epoch, source_number
 from .spans import Normaliser, find_spans, word_offsets
 from .translate import DateFilter, Translated
 
-__all__ = ["Answer", "Batch", "OPTIONS", "run_search"]
+__all__ = ["Answer", "Batch", "DEFAULT_LENGTH", "options", "run_search"]
 
-#: The ranker: BM25 over the whole document (text, the article's headline, names; k1 2.0, the
-#: best of those tried on the TIME collection, docs/scaling.md), plus the longest run of query
-#: words in order per field (phrases and near words first among equal BM25).
-RANKER = "bm25a(2.0,0.75)*1000+sum(lcs*user_weight)"
-OPTIONS = (
-    f"ranker=expr('{RANKER}'), field_weights=(text=10, headline=3, credit=5, byline=5, "
-    "dateline=5, meta=1)"
-)
+#: BM25's term-frequency saturation and length normalisation in the ranker (k1 from 1.2, 2, 3
+#: on TIME DEV, docs/scaling.md; a higher k1 than usual because the tf it saturates is the
+#: idf-weighted mean of the matched words', not each word's own).
+K1 = 3.0
+B = 0.75
+#: Field weights: a passage's own text first, its article's headline (ranking only) after.
+FIELD_WEIGHTS = "text=10, headline=3, credit=5, byline=5, dateline=5, meta=1"
+#: Length assumed when the index cannot say (empty, or its head does not answer).
+DEFAULT_LENGTH = 50.0
+
+
+def ranker(average_length: float) -> str:
+    """The expression ranker: BM25 per field written out (Sphinx 2.2's own ``bm25a`` has no
+    length normalisation without ``index_field_lengths``, and with it RT indexes give it no
+    average length), over ``length`` (the passage's words, an attribute), with idf 'plain'
+    (never negative); plus the longest run of query words in order beyond one (phrases and
+    near words first among equal BM25)."""
+    avg = max(float(average_length), 1.0)
+    tf = "(tf_idf/sum_idf)"
+    norm = f"{K1}*({1 - B}+{B}*length/{avg:.3f})"
+    bm25 = f"sum(user_weight*sum_idf*{tf}*{K1 + 1}/({tf}+{norm}))*100"
+    return f"{bm25}+sum((lcs-1)*user_weight)"
+
+
+def options(average_length: float) -> str:
+    """The OPTION clause every search statement carries."""
+    return f"ranker=expr('{ranker(average_length)}'), idf='plain', field_weights=({FIELD_WEIGHTS})"
+
+
+#: A statement that needs no scores says so (``Batch`` then adds no ranker).
+UNRANKED = "ranker=none"
 #: Groups asked for first (a facet, the page); a facet with more distinct values is asked
 #: again with room for all of them (``total_found``), so every count is exact.
 MIN_MATCHES = 1000
@@ -58,9 +82,10 @@ class Answer:
     totals: list[int]
 
 
+Statement = tuple[str, Sequence[Any] | None, int]
 #: runs statements (``{index}`` for the distributed index; each gets its LIMIT/OPTION) on the
 #: head in one round trip
-Batch = Callable[[Sequence[tuple[str, Sequence[Any] | None, int]]], Answer]
+Batch = Callable[[Sequence[Statement]], Answer]
 
 
 def _where(query: Translated, params: SearchParams) -> tuple[str, list[Any], str]:
@@ -103,17 +128,20 @@ def _month(value: Any) -> str:
     return f"{int(value) // 100:04d}-{int(value) % 100:02d}" if int(value) else UNDATED
 
 
-def _first_batch(
-    query: Translated, params: SearchParams
-) -> list[tuple[str, Sequence[Any] | None, int]]:
+def _first_batch(query: Translated, params: SearchParams) -> list[Statement]:
     where, args, extra = _where(query, params)
     base = f"FROM {{index}} WHERE {where}"
     first = (params.page - 1) * params.per_page
     groups = max(MIN_MATCHES, first + params.per_page)
     caption = KINDS.index("caption")
 
-    def facet(column: str, more: str = "") -> tuple[str, list[Any], int]:
-        sql = f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column}"
+    def facet(column: str, more: str = "") -> Statement:
+        # counts only: no ranking (the ranker runs per matched document). Every group comes
+        # back: agents keep only LIMIT groups each, and a group's count sums theirs.
+        sql = (
+            f"SELECT {column}, COUNT(*) n{extra} {base}{more} GROUP BY {column} "
+            f"LIMIT 0, {MIN_MATCHES} OPTION {UNRANKED}"
+        )
         return sql, args, MIN_MATCHES
 
     page = (
@@ -145,6 +173,7 @@ def run_search(
     for i in range(1, len(rows)):
         if answer.totals[i] > len(rows[i]):
             sql, args, _ = statements[i]
+            sql = sql.replace(f"LIMIT 0, {MIN_MATCHES}", f"LIMIT 0, {answer.totals[i]}")
             rows[i] = batch([(sql, args, answer.totals[i])]).rows[0]
     page, kinds, sources, credits, months = rows
     facets = {

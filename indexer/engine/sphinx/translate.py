@@ -145,7 +145,10 @@ class _Translator:
         return f'(@{fieldname} "{found[0]}*")'
 
     def leaf(self, node: Node, fieldname: str | None) -> str | None:
-        assert isinstance(node, Word | Phrase | Prefix | Fuzzy)
+        if not isinstance(node, Word | Phrase | Prefix | Fuzzy):
+            # near, sentence and join constructs: not declared, so the facade refuses them
+            # first; translating one directly is the same clear error
+            raise QueryError(f"the sphinx engine cannot run {type(node).__name__} queries")
         name = node.field or fieldname
         if isinstance(node, Fuzzy):
             raise QueryError("the sphinx engine cannot run fuzzy queries")

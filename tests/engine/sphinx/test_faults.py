@@ -127,11 +127,16 @@ def test_a_shard_down_while_indexing_fails_its_articles_only(
         assert ix.search("harbour").total_articles == 16
 
 
+#: Articles of the SIGKILL test: enough that the run is still writing batches when the kill
+#: comes (the writer sends hundreds of articles per transaction).
+TOTAL = 1200
+
+
 def test_searchd_killed_mid_index_leaves_no_partial_article(
     new_cluster: StartCluster, tmp_path: Path
 ) -> None:
     location, directory = new_cluster()
-    items = _articles(400, paragraphs=40)
+    items = _articles(TOTAL, paragraphs=40)
     source = write_jsonl(tmp_path / "big.jsonl", items)
     run = subprocess.Popen(
         [sys.executable, "-m", "indexer", "index", str(source), "--index", location],
@@ -149,11 +154,11 @@ def test_searchd_killed_mid_index_leaves_no_partial_article(
     by_id = {a["id"]: article_from_json(a) for a in items}
     with open_index(location) as ix:
         stored = list(ix.articles())
-        assert 0 < len(stored) < 400
+        assert 0 < len(stored) < TOTAL
         assert all(a == by_id[a.id] for a in stored)  # every stored article is whole
         assert ix.stats().documents == sum(1 + len(a.paragraphs) for a in stored)
     again = newsfind("index", str(source), "--index", location)
     assert again.returncode == 0, again.stderr
     with open_index(location) as ix:
-        assert ix.stats().articles == 400
-        assert ix.search("harbour", per_page=1).total_articles == 400
+        assert ix.stats().articles == TOTAL
+        assert ix.search("harbour", per_page=1).total_articles == TOTAL

@@ -71,4 +71,4 @@ def test_hostile_queries_run_as_words_on_a_real_cluster(
             assert results.total_articles == 1, query
             ran += 1
         assert ix.stats().documents == 2  # nothing was dropped or changed
-    assert ran >= 5
+    assert ran >= 4  # "NEAR/3" is our operator since issue 14: refused here (no "near")
