@@ -128,16 +128,12 @@ class NewsIndex:
             stories = found.stories or self._stories()
             results = tuple(_article_result(a, stories) for a in found.articles)
             timeline = self._timeline(found, params.interval, params.normalize)
-        facets = dict(found.facets)
-        if "month" in facets:  # the timeline's months, in date order (complete when counted)
-            months = dict(sorted(facets["month"].items()))
-            facets["month"] = month_facet(found.days) if found.days is not None else months
         return SearchResults(
             params=params,
             total_hits=found.total_hits,
             total_articles=found.total_articles,
             results=results,
-            facets=_declared_facets(self._engine, facets),
+            facets=_declared_facets(self._engine, _month_ordered(found)),
             suggestion=found.suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
             total_stories=found.total_stories,
@@ -285,6 +281,16 @@ class NewsIndex:
     def stats(self) -> Stats:
         """Live counts (deleted documents excluded), kept with their generation."""
         return self._engine.stats()
+
+
+def _month_ordered(found: EngineResults) -> dict[str, dict[str, int]]:
+    """The engine's facets with the month facet as the timeline's months, in date order
+    (complete when the engine counts days), undated last."""
+    facets = dict(found.facets)
+    if "month" in facets:
+        months = dict(sorted(facets["month"].items()))
+        facets["month"] = month_facet(found.days) if found.days is not None else months
+    return facets
 
 
 def _declared_facets(

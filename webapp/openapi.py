@@ -306,6 +306,94 @@ def _json(ref: str, description: str) -> dict[str, Any]:
 _UNAVAILABLE = _json("Error", "No index is available yet.")
 
 
+def _search_operation(search_params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "search",
+            "summary": "Search articles",
+            "parameters": search_params,
+            "responses": {
+                "200": _json("SearchResults", "One page of results."),
+                "400": _json("Error", "A bad parameter, named in error.param."),
+                "503": _UNAVAILABLE,
+            },
+        }
+    }
+
+
+def _export_operation(search_params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "export",
+            "summary": "Every matching document, streamed as CSV or JSON Lines",
+            "parameters": [p for p in search_params if p["name"] not in ("page", "per_page")]
+            + [
+                {"name": "format", "in": "query", "schema": {"enum": ["jsonl", "csv"]}},
+                {"name": "manifest", "in": "query", "schema": {"enum": ["", "trailer"]}},
+            ],
+            "responses": {
+                "200": {"description": "The rows; X-Newsfind-* headers describe them."},
+                "400": _json("Error", "A bad parameter, named in error.param."),
+                "503": _UNAVAILABLE,
+            },
+        }
+    }
+
+
+#: The operations that take no search parameters, by path.
+_OTHER_PATHS: dict[str, Any] = {
+    "/api/watches/{name}": {
+        "get": {
+            "operationId": "watch",
+            "summary": "A saved search and its new matches (outbox)",
+            "parameters": [
+                {
+                    "name": "name",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            ],
+            "responses": {
+                "200": {"description": "The watch and its outbox, newest first."},
+                "404": _json("Error", "No watch has this name."),
+            },
+        }
+    },
+    "/api/articles/{id}": {
+        "get": {
+            "operationId": "article",
+            "summary": "One article in reading order",
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": _json("Article", "The article."),
+                "404": _json("Error", "No article has this id."),
+                "503": _UNAVAILABLE,
+            },
+        }
+    },
+    "/api/stats": {
+        "get": {
+            "operationId": "stats",
+            "summary": "Counts of articles and documents",
+            "responses": {"200": _json("Stats", "The counts."), "503": _UNAVAILABLE},
+        }
+    },
+    "/healthz": {
+        "get": {
+            "operationId": "health",
+            "summary": "Whether the index is readable",
+            "responses": {
+                "200": _json("Health", "The index is readable."),
+                "503": _json("Error", "The index is missing or unreadable."),
+            },
+        }
+    },
+}
+
+
 def openapi_document(server_url: str) -> dict[str, Any]:
     """The description, with ``server_url`` (this server) as its base."""
     search_params = [{"in": "query", "required": False, **p} for p in SEARCH_PARAMETERS]
@@ -319,85 +407,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "paths": {
-            "/api/search": {
-                "get": {
-                    "operationId": "search",
-                    "summary": "Search articles",
-                    "parameters": search_params,
-                    "responses": {
-                        "200": _json("SearchResults", "One page of results."),
-                        "400": _json("Error", "A bad parameter, named in error.param."),
-                        "503": _UNAVAILABLE,
-                    },
-                }
-            },
-            "/api/export": {
-                "get": {
-                    "operationId": "export",
-                    "summary": "Every matching document, streamed as CSV or JSON Lines",
-                    "parameters": [
-                        p for p in search_params if p["name"] not in ("page", "per_page")
-                    ]
-                    + [
-                        {"name": "format", "in": "query", "schema": {"enum": ["jsonl", "csv"]}},
-                        {"name": "manifest", "in": "query", "schema": {"enum": ["", "trailer"]}},
-                    ],
-                    "responses": {
-                        "200": {"description": "The rows; X-Newsfind-* headers describe them."},
-                        "400": _json("Error", "A bad parameter, named in error.param."),
-                        "503": _UNAVAILABLE,
-                    },
-                }
-            },
-            "/api/watches/{name}": {
-                "get": {
-                    "operationId": "watch",
-                    "summary": "A saved search and its new matches (outbox)",
-                    "parameters": [
-                        {
-                            "name": "name",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {"description": "The watch and its outbox, newest first."},
-                        "404": _json("Error", "No watch has this name."),
-                    },
-                }
-            },
-            "/api/articles/{id}": {
-                "get": {
-                    "operationId": "article",
-                    "summary": "One article in reading order",
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-                    ],
-                    "responses": {
-                        "200": _json("Article", "The article."),
-                        "404": _json("Error", "No article has this id."),
-                        "503": _UNAVAILABLE,
-                    },
-                }
-            },
-            "/api/stats": {
-                "get": {
-                    "operationId": "stats",
-                    "summary": "Counts of articles and documents",
-                    "responses": {"200": _json("Stats", "The counts."), "503": _UNAVAILABLE},
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "operationId": "health",
-                    "summary": "Whether the index is readable",
-                    "responses": {
-                        "200": _json("Health", "The index is readable."),
-                        "503": _json("Error", "The index is missing or unreadable."),
-                    },
-                }
-            },
+            "/api/search": _search_operation(search_params),
+            "/api/export": _export_operation(search_params),
+            **_OTHER_PATHS,
         },
         "components": {"schemas": _SCHEMAS},
     }
