@@ -14,6 +14,7 @@ from __future__ import annotations
 from .checking import CheckReport, check_index
 from .engine.base import MatchStream
 from .errors import (
+    ArticleNotWritten,
     DiskFull,
     IndexBuilding,
     IndexCorrupt,
@@ -23,6 +24,7 @@ from .errors import (
     ParseError,
     QueryError,
     QueryTooSlow,
+    ResultsIncomplete,
     WorkerDied,
 )
 from .export import COLUMNS as EXPORT_COLUMNS
@@ -92,6 +94,8 @@ __all__ = [
     "IndexReport",
     "NewsIndex",
     "NewsfindError",
+    "ArticleNotWritten",
+    "ResultsIncomplete",
     "ParseError",
     "QueryError",
     "QueryTooSlow",

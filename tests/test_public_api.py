@@ -260,3 +260,16 @@ def test_what_is_served_follows_when_the_library_limits_change(small_index: Path
     ``maxlength="2000"`` in a template) keeps the old value here and fails."""
     limits = {**real_limits(), **OTHER_LIMITS}
     check_all(run_probe(small_index, OTHER_LIMITS), limits)
+
+
+def test_every_error_a_caller_may_catch_is_public() -> None:
+    """Programmatic callers catch what the library raises (a sphinx shard missing, strict
+    results incomplete) by the names ``indexer`` exports, not by reaching into a module."""
+    from indexer import errors
+
+    raised = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.NewsfindError)
+    }
+    assert raised - set(indexer.__all__) == set()

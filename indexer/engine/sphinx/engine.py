@@ -23,12 +23,12 @@ from ...results import SearchParams, Stats
 from ..base import EngineResults, Mode, Span
 from .client import Refused, ServerDown, connect, pymysql_module
 from .location import Location, parse_location
-from .schema import FIRST_TOKEN, GENERATION, INDEX, article_key
-from .search import DEFAULT_LENGTH, Answer, options, run_search
+from .schema import ATTRIBUTES, FIELDS, FIRST_TOKEN, GENERATION, INDEX, doc_key
+from .search import DEFAULT_LENGTH, UNRANKED, Answer, options, run_search
 from .spans import find_spans
 from .suggest import suggest
 from .translate import translate
-from .writer import SphinxWriter
+from .writer import SphinxWriter, settle
 
 __all__ = ["SphinxEngine"]
 
@@ -76,10 +76,12 @@ class SphinxEngine:
         self.head = connect(self.location.host, self.location.port)
         self.shards = self._discover()
         self.pools = [[connect(h, p) for h, p in mirrors] for mirrors in self.shards]
+        self._check_schema()
         self.names = [
             f"shard {i + 1} ({'|'.join(f'{h}:{p}' for h, p in m)})"
             for i, m in enumerate(self.shards)
         ]
+        self._wrote = False
         self._average: float | None = None
         self._normal: dict[str, str | None] = {}
         self._mirrored = {self.names[i]: len(m) > 1 for i, m in enumerate(self.shards)}
@@ -104,6 +106,24 @@ class SphinxEngine:
         if not shards:
             raise IndexNotFound(str(self.location))
         return shards
+
+    def _check_schema(self) -> None:
+        """Refuse, in one line, shards whose RT index lacks a column this version reads or
+        writes (a cluster configured by an older newsfind), rather than fail every search."""
+        for pools in self.pools:
+            for pool in pools:
+                try:
+                    rows = pool.run(f"DESCRIBE {INDEX}")
+                except (ServerDown, Refused):
+                    continue
+                missing = sorted({*FIELDS, *ATTRIBUTES} - {str(r[0]) for r in rows})
+                if missing:
+                    raise NewsfindError(
+                        f"{self.location}: the shards' schema lacks {', '.join(missing)} "
+                        "(configured by an older newsfind): write the configuration again "
+                        "(newsfind sphinx conf), restart the cluster and index again"
+                    )
+                return
 
     # --- reading ------------------------------------------------------------------------
 
@@ -247,7 +267,9 @@ class SphinxEngine:
         return rows
 
     def article(self, article_id: str, deadline: Deadline | None = None) -> Article | None:
-        rows = self._first_rows(f" AND article = {article_key(article_id)}", "article_json")
+        """The stored article, looked up by its first document's id."""
+        sql = f"SELECT article_json FROM {{index}} WHERE id = {doc_key(article_id, 0)}"
+        rows, _ = self._select(sql + f" LIMIT 0, 1 OPTION {UNRANKED}", None, 1)
         for (data,) in rows:
             article = article_from_json(json.loads(data))
             if article.id == article_id:
@@ -263,8 +285,9 @@ class SphinxEngine:
         ids = self.article_ids()
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
-            keys = ", ".join(str(article_key(a)) for a in chunk)
-            rows = self._first_rows(f" AND article IN ({keys})", "article_json")
+            firsts = ", ".join(str(doc_key(a, 0)) for a in chunk)
+            sql = f"SELECT article_json FROM {{index}} WHERE id IN ({firsts}) LIMIT 0, {len(chunk)}"
+            rows, _ = self._select(sql + f" OPTION {UNRANKED}", None, len(chunk))
             found = {a.id: a for a in (article_from_json(json.loads(r[0])) for r in rows)}
             yield from (found[a] for a in chunk if a in found)
 
@@ -295,9 +318,15 @@ class SphinxEngine:
         return total
 
     def writer(self, *, lock_timeout: float, procs: int = 1) -> SphinxWriter:
+        self._wrote = True
         return SphinxWriter(self.pools, self.names)
 
     def close(self) -> None:
+        """Close the connections; an engine that wrote settles its shards first (``settle``:
+        big RAM chunks to disk, disk chunks merged), once per run rather than per commit."""
+        if self._wrote:
+            self._wrote = False
+            settle(self.pools)
         self.head.close()
         for pools in self.pools:
             for pool in pools:

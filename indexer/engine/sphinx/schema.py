@@ -29,6 +29,7 @@ __all__ = [
     "article_key",
     "article_rows",
     "charset_table",
+    "credit_number",
     "decode",
     "encode",
     "doc_key",
@@ -58,6 +59,7 @@ ATTRIBUTES: dict[str, str] = {
     "has_photo_date": "uint",
     "source_key": "bigint",
     "source_s": "string",
+    "credit_key": "bigint",  # the caption credit's number (0: none): the credit facet groups it
     "doc_count": "uint",  # the article's document count, so a partial article is detected
     "length": "uint",  # words in the text: BM25's length normalisation in the ranker
     "article_id": "string",
@@ -126,6 +128,11 @@ def source_number(source: str) -> int:
     return _key("s:" + source.strip().lower())
 
 
+def credit_number(credit: str) -> int:
+    """A caption credit as a number: facets group integers many times faster than strings."""
+    return _key("c:" + credit) if credit else 0
+
+
 def epoch(value: datetime | date) -> int:
     """Seconds since 1970-01-01 UTC (a date is its midnight UTC)."""
     if not isinstance(value, datetime):
@@ -190,6 +197,7 @@ def article_rows(article: Article, digest: str) -> list[Row]:
             has_photo_date=int(photo is not None),
             body=encode(text),
             credit_s=encode(credit),
+            credit_key=credit_number(credit),
             article_json=json.dumps(article.to_json(), ensure_ascii=False) if not position else "",
         )
         fields = {

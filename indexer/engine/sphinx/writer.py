@@ -23,7 +23,7 @@ from ...model import Article
 from .client import Pool, Refused, ServerDown
 from .schema import ATTRIBUTES, FIELDS, GENERATION, INDEX, Row, article_key, article_rows, decode
 
-__all__ = ["FLUSH_ARTICLES", "SphinxWriter", "shard_of"]
+__all__ = ["FLUSH_ARTICLES", "SETTLE_RAM_BYTES", "SphinxWriter", "settle", "shard_of"]
 
 #: Rows per REPLACE statement, and the bytes it may hold (max_packet_size is 32M).
 ROWS_PER_STATEMENT = 500
@@ -34,6 +34,10 @@ FLUSH_ARTICLES = 500
 KEYS_PER_QUERY = 500
 _COLUMNS = ("id",) + FIELDS + tuple(ATTRIBUTES)
 _ONE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+
+#: A shard's RAM chunk at least this big is written out as a disk chunk when a writing engine
+#: closes (``settle``); smaller ones stay in RAM (a disk chunk per small run would pile up).
+SETTLE_RAM_BYTES = 32 << 20
 
 #: One article to write: its id, its rows (none: delete it), the ids it keeps.
 Pending = tuple[str, list[Row]]
@@ -319,3 +323,28 @@ class SphinxWriter:
         self._buffered = 0
         self._touched = set()
         self._hashes = {}
+
+
+def _index_status(pool: Pool) -> dict[str, int]:
+    rows = pool.run(f"SHOW INDEX {INDEX} STATUS")
+    return {str(k): int(v) for k, v in rows if str(v).isdigit()}
+
+
+def settle(pools: Sequence[Sequence[Pool]]) -> None:
+    """After a run that wrote, turn each big RAM chunk into a disk chunk and merge disk
+    chunks into one, on every mirror that answers. A RAM chunk is searched as many small
+    segments and is what searchd replays from its binlog at restart (slow once it is large);
+    every disk chunk is one more index each search visits. ``OPTIMIZE`` runs inside searchd,
+    in the background: searches and writes go on meanwhile. Nothing here is needed for the
+    data to be safe, so a server that fails it is left as it is."""
+    for mirrors in pools:
+        for pool in mirrors:
+            try:
+                status = _index_status(pool)
+                if status.get("ram_chunk", 0) >= SETTLE_RAM_BYTES:
+                    pool.run(f"FLUSH RAMCHUNK {INDEX}")
+                    status = _index_status(pool)
+                if status.get("disk_chunks", 0) > 1:
+                    pool.run(f"OPTIMIZE INDEX {INDEX}")
+            except (ServerDown, Refused):
+                continue

@@ -42,3 +42,40 @@ def test_a_repeated_search_does_not_ask_for_the_words_normal_forms_again(
         assert after - middle == (middle - before) - 1 == len(status.pools)
     finally:
         status.close()
+
+
+def _head_queries(engine: SphinxEngine) -> int:
+    """Search statements the head has answered since it started."""
+    return int(dict(engine.head.run("SHOW STATUS"))["queries"])
+
+
+def test_a_search_asks_the_head_four_statements(new_cluster: StartCluster) -> None:
+    """The page and one grouping for every facet, then the page's hits and its stored
+    articles by id: four statements in two round trips, whatever the facets hold."""
+    location, _ = new_cluster()
+    items = [
+        {
+            "id": f"heron{i}",
+            "headline": f"Herons wading {i}",
+            "source": f"Source {i % 3}",
+            "published": f"2024-0{1 + i % 4}-02",
+            "captions": [{"text": "A heron.", "credit": f"Photographer {i % 2}"}],
+            "paragraphs": ["Herons waded."],
+        }
+        for i in range(6)
+    ]
+    index_articles(location, [article_from_json(a) for a in items])
+    status = SphinxEngine.open(location, "read")
+    try:
+        with open_index(location) as ix:
+            ix.search("herons")  # the index's mean length is asked once per open engine
+            before = _head_queries(status)
+            found = ix.search("herons")
+            after = _head_queries(status)
+        assert after - before == 4
+        assert found.facets["credit"] == {"Photographer 0": 3, "Photographer 1": 3}
+        # headline, caption and paragraph of two articles each
+        assert found.facets["source"] == {"Source 0": 6, "Source 1": 6, "Source 2": 6}
+        assert found.results[0].headline and found.results[0].headline.startswith("Herons")
+    finally:
+        status.close()
