@@ -2,13 +2,15 @@
 archive run's peak memory at several record counts (it should stay flat).
 
 Run: ``.venv/bin/python -m benchmarks.warc [--records 20000] [--memory-at 2500,5000,10000]
-[--workdir DIR] [--json FILE] [--quick]``. The 41 development pages in ../shared/data/html
-are repeated to ``--records`` pages, each copy a distinct article (its canonical URL made
-unique, text unchanged), written once as HTML files and once as response records of one
-``.warc.gz``. Each run indexes into a fresh index in a process of its own (``procs=1``),
-which reports its wall and CPU time and peak resident memory; the ratio is archive docs/s
-over files docs/s (target >= 0.9), per CPU second (what the reader costs, steady on a shared
-machine) and per wall second.
+[--workdir DIR] [--json FILE] [--quick] [--together]``. The 41 development pages in
+../shared/data/html are repeated to ``--records`` pages, each copy a distinct article (its
+canonical URL made unique, text unchanged), written once as HTML files and once as response
+records of one ``.warc.gz``. Each run indexes into a fresh index in a process of its own
+(``procs=1``), which reports its wall and CPU time and peak resident memory; the ratio is
+archive docs/s over files docs/s (target >= 0.9), per CPU second (what the reader costs,
+steady on a shared machine) and per wall second; ``--together`` runs both at once, so both
+meet the same load. Each indexing run also notes its peak memory after every quarter of the
+records.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +88,30 @@ def build(workdir: Path, records: int, with_files: bool = True) -> tuple[Path, P
     return files, warc
 
 
-def child(path: str, index_dir: str) -> None:
-    """One timed run: index ``path`` into ``index_dir``; print time, counts and peak memory."""
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _checkpoints(items: Iterable[Any], every: int, peaks: dict[int, float]) -> Iterator[Any]:
+    """``items`` passed through, noting the peak memory so far after every ``every`` of them:
+    one run shows whether its memory grows with the records read."""
+    count = 0
+    for item in items:
+        yield item
+        count += 1
+        if count % every == 0:
+            peaks[count] = _peak_mb()
+
+
+def child(path: str, index_dir: str, every: int = 0) -> None:
+    """One timed run: index ``path`` into ``index_dir``; print time, counts and peak memory
+    (also after every ``every`` records when given)."""
+    peaks: dict[int, float] = {}
+    items: Iterable[Any] = iter_articles([path])
+    if every:
+        items = _checkpoints(items, every, peaks)
     started = time.perf_counter()
-    report = index_articles(index_dir, iter_articles([path]), procs=1)
+    report = index_articles(index_dir, items, procs=1)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out = {
@@ -98,6 +121,7 @@ def child(path: str, index_dir: str) -> None:
         "documents": report.documents,
         "failed": report.failed,
         "peak_mb": usage.ru_maxrss / 1024,
+        "peak_mb_at": peaks,
     }
     print(json.dumps(out))
 
@@ -124,19 +148,35 @@ def read_child(path: str) -> None:
     print(json.dumps(out))
 
 
-def run(path: Path, workdir: Path, label: str, read_only: bool = False) -> dict[str, Any]:
+def start(
+    path: Path, workdir: Path, label: str, read_only: bool = False, every: int = 0
+) -> tuple[str, subprocess.Popen[str]]:
+    """A child process indexing (or only reading) ``path``, started."""
     index_dir = tempfile.mkdtemp(prefix=f"ix-{label}-", dir=workdir)
     mode = ["--child-read", str(path)] if read_only else ["--child", str(path), index_dir]
-    proc = subprocess.run(
+    if every and not read_only:
+        mode += ["--every", str(every)]
+    proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.warc", *mode],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
+    return label, proc
+
+
+def finish(started: tuple[str, subprocess.Popen[str]]) -> dict[str, Any]:
+    """The JSON line a child printed, once it has ended."""
+    label, proc = started
+    out, err = proc.communicate()
     if proc.returncode != 0:
-        raise SystemExit(f"{label} run failed: {proc.stderr.strip()[-500:]}")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{label} run failed: {err.strip()[-500:]}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
+
+
+def run(path: Path, workdir: Path, label: str, read_only: bool = False) -> dict[str, Any]:
+    return finish(start(path, workdir, label, read_only))
 
 
 def _row(label: str, records: int, r: dict[str, Any]) -> str:
@@ -147,17 +187,29 @@ def _row(label: str, records: int, r: dict[str, Any]) -> str:
     )
 
 
-def _compare(workdir: Path, records: int, header: str) -> dict[str, Any]:
-    """Index the same pages as files and as an archive; print both rows and the ratios."""
+def _compare(workdir: Path, records: int, header: str, together: bool = False) -> dict[str, Any]:
+    """Index the same pages as files and as an archive (one after the other, or ``together``:
+    both under the same load of a shared machine); print both rows and the ratios."""
     files, warc = build(workdir, records)
-    as_files = run(files, workdir, "files")
-    as_warc = run(warc, workdir, "warc")
+    every = max(1, records // 4)
+    if together:
+        pair = [
+            start(files, workdir, "files", every=every),
+            start(warc, workdir, "warc", every=every),
+        ]
+        as_files, as_warc = (finish(p) for p in pair)
+    else:
+        as_files = finish(start(files, workdir, "files", every=every))
+        as_warc = finish(start(warc, workdir, "warc", every=every))
     print(header)
     print(_row("files", records, as_files))
     print(_row("warc.gz", records, as_warc))
     for key, what in (("cpu", "CPU"), ("seconds", "wall")):
         ratio = (as_warc["documents"] / as_warc[key]) / (as_files["documents"] / as_files[key])
         print(f"archive / files docs per {what} second: {ratio:.2f}x (target >= 0.9)")
+    for label, result in (("files", as_files), ("warc.gz", as_warc)):
+        peaks = ", ".join(f"{int(n):,}: {mb:.0f}" for n, mb in result["peak_mb_at"].items())
+        print(f"{label} peak MB after records read: {peaks}")
     if as_warc["documents"] != as_files["documents"]:
         raise SystemExit("the two runs indexed different documents: the comparison is void")
     return {"files": as_files, "warc": as_warc}
@@ -171,11 +223,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the runs as JSON")
     ap.add_argument("--quick", action="store_true", help="82 records, memory at 41 and 82")
     ap.add_argument("--memory-only", action="store_true", help="only the memory table")
+    ap.add_argument(
+        "--together", action="store_true", help="index files and archive at the same time"
+    )
     ap.add_argument("--child", nargs=2, metavar=("PATH", "INDEX"), help=argparse.SUPPRESS)
+    ap.add_argument("--every", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--child-read", metavar="PATH", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(*args.child)
+        child(args.child[0], args.child[1], every=args.every)
         return
     if args.child_read:
         read_child(args.child_read)
@@ -190,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     runs: dict[str, Any] = {"records": records}
     if not args.memory_only:
-        runs.update(_compare(workdir, records, header))
+        runs.update(_compare(workdir, records, header, together=args.together))
     runs["memory"] = memory = {}
     if counts:
         print("\nthe archive read alone (no index writer), by record count")

@@ -101,3 +101,37 @@ def test_an_embedded_post_the_story_quotes_is_kept() -> None:
         article.paragraphs
     )
     assert not any("Download our app" in p for p in article.paragraphs)
+
+
+def test_a_gallerys_photo_counters_are_not_body_text() -> None:
+    gallery = (
+        "<div data-behavior='lightbox_trigger'><a href='#'><img src='a.jpg'></a>"
+        "<div class='meta'>14</div><ul><li><a href='#'><div class='count'>+10</div></a></li>"
+        "</ul></div>"
+    )
+    score = "<div class='rating'><p>87</p></div>"
+    body = _paragraphs("\n".join(STORY[:2])) + gallery + score + f"<p>{STORY[2]}</p>"
+    article = parse_html(_page(body), "p.html")
+    # the review's score is not in a gallery: a bare number elsewhere stays
+    assert article.paragraphs == (*STORY[:2], "87", STORY[2])
+
+
+def test_a_block_between_two_parts_of_the_story_is_kept() -> None:
+    part = "<div class='block'><div class='text'>{}</div></div>"
+    gallery = "<div class='block'><section><h4>Gallery: the old bridge | 14 photos</h4></section>"
+    links = "".join(f"<a href='/{i}'>Another story about bridges, number {i}</a>" for i in range(3))
+    page = (
+        "<html><body><article><h1>Bridge closes</h1>"
+        + part.format(_paragraphs("\n".join(STORY[:2])))
+        + gallery
+        + f"</div><div class='block'><p>{links}</p></div>"
+        + part.format(_paragraphs(STORY[2] + "\n" + LIVE[0]))
+        + "</article></body></html>"
+    )
+    article = parse_html(page.encode(), "p.html")
+    assert article.paragraphs == (
+        *STORY[:2],
+        "Gallery: the old bridge | 14 photos",
+        STORY[2],
+        LIVE[0],
+    )

@@ -53,6 +53,12 @@ def to_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _utc_day(value: datetime) -> datetime:
+    """The naive UTC midnight of ``value``'s day: what ``crawled`` indexes."""
+    utc = to_naive_utc(value)
+    return datetime(utc.year, utc.month, utc.day)
+
+
 def _as_date(value: date) -> datetime:
     return datetime(value.year, value.month, value.day)
 
@@ -92,8 +98,9 @@ def article_documents(
     if article.dateline:
         common["dateline"] = article.dateline
     if article.captures:
-        # every capture for crawled: filters, the first (a sortable single value) for sorting
-        common["crawled"] = [to_naive_utc(c) for c in article.captures]
+        # every capture's day for crawled: filters (spans of whole days, so exact), the first
+        # capture (a sortable single value) for sorting; the exact times go on the first document
+        common["crawled"] = sorted({_utc_day(c) for c in article.captures})
         common["first_crawled"] = to_naive_utc(min(article.captures))
     if article.modified is not None:
         common["modified"] = to_naive_utc(article.modified)
@@ -124,6 +131,8 @@ def article_documents(
         docs.append(doc)
     if lineage is not None and docs:
         docs[0]["lineage"] = lineage
+    if article.captures and docs:
+        docs[0]["captures"] = [to_naive_utc(c) for c in article.captures]
     return docs
 
 
@@ -174,7 +183,10 @@ def article_from_documents(stored: Iterable[Mapping[str, Any]]) -> Article:
         source=first.get("source"),
         byline=first.get("byline"),
         dateline=first.get("dateline"),
-        captures=tuple(sorted(to_utc(c) for c in first.get("crawled") or ())),
+        # an index written before ``captures`` stored the exact times in ``crawled``
+        captures=tuple(
+            sorted(to_utc(c) for c in first.get("captures") or first.get("crawled") or ())
+        ),
         modified=to_utc(first["modified"]) if first.get("modified") is not None else None,
         language=first.get("language"),
     )

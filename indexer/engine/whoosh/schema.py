@@ -42,6 +42,15 @@ def name_analyzer() -> analysis.Analyzer:
     )
 
 
+def one_term(field: fields.DATETIME) -> fields.DATETIME:
+    """``field`` indexing one term a value, not Whoosh's eight precision tiers: for dates no
+    query ranges over finely (day values, a sort column), the tiers were most of what an
+    archived page's every document indexed beyond its words. Ranges still work, over one
+    term per distinct value; the setting is pickled with the index's schema."""
+    field.shift_step = 0
+    return field
+
+
 def make_schema() -> fields.Schema:
     """A fresh schema; analyzers are per-schema objects, so never share one between indexes."""
     exact = analysis.IDTokenizer() | analysis.LowercaseFilter()
@@ -81,9 +90,13 @@ def make_schema() -> fields.Schema:
         quote_of=fields.NUMERIC(int, bits=32, stored=True, shift_step=0),
         quote_start=fields.STORED(),
         quote_end=fields.STORED(),
-        # WARC captures: every crawl date (crawled: filters), the first one (sort=crawled)
-        crawled=fields.DATETIME(stored=True),
-        first_crawled=fields.DATETIME(sortable=True),
+        # WARC captures: the UTC day of every capture (crawled: filters, whose spans are whole
+        # days), the exact times on the article's first document (shown, replay links), the
+        # first capture for sort=crawled (its column); indexes before these keep ``crawled``
+        # as the exact times in eight-tier terms, which read and filter the same
+        crawled=one_term(fields.DATETIME()),
+        captures=fields.STORED(),
+        first_crawled=one_term(fields.DATETIME(sortable=True)),
         # the article's fingerprint (``indexer.lineage``), on its first document only
         lineage=fields.STORED(),
     )

@@ -59,6 +59,11 @@ _BOILERPLATE = re.compile(
 )
 
 
+# A gallery's counters ("14", "+10", "3 of 14", "3/14"): the number of its photos, not text.
+_COUNT = re.compile(r"^\+?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$")
+_GALLERY = re.compile(r"gallery|slideshow|carousel|lightbox|slider", re.I)
+
+
 def _class_id(tag: Tag) -> str:
     raw = f"{attr(tag, 'class')} {attr(tag, 'id')}"
     return _CAMEL.sub("-", raw).lower()
@@ -225,11 +230,24 @@ def _paragraphs(
         linked = block.link_chars > 0.5 * len(block.text) and not _in_flow(block, flow)
         if linked or _BOILERPLATE.match(block.text) or is_byline_line(block.text):
             continue
+        if _COUNT.match(block.text) and any(_in_gallery(t) for t in chain):
+            continue
         if block.text in seen or (headline and block.text == headline):
             continue
         seen.add(block.text)
         paragraphs.append(block.text)
     return tuple(paragraphs)
+
+
+def _in_gallery(tag: Tag) -> bool:
+    """An element that says it is a gallery or slideshow, in its class, id or ``data-*``
+    attributes (names or values: ``data-slideshow-id``, ``data-behavior="lightbox_trigger"``)."""
+    for name, value in tag.attrs.items():
+        if name in ("class", "id") or name.startswith("data-"):
+            text = value if isinstance(value, str) else " ".join(value)
+            if _GALLERY.search(text) or (name.startswith("data-") and _GALLERY.search(name)):
+                return True
+    return False
 
 
 def _flow_containers(usable: list[tuple[Block, list[Tag]]]) -> set[int]:
@@ -275,6 +293,7 @@ def _region(page: _Page) -> set[int] | None:
     if top.parent is None or top is page.root:
         return region
     region |= _kindred_siblings(page, top, top.parent, top_score)
+    region |= _sandwiched_siblings(page, top.parent, region)
     return region | _kindred_containers(page, top, top_score, region)
 
 
@@ -350,6 +369,23 @@ def _kindred_siblings(page: _Page, top: Tag, parent: Tag, top_score: float) -> s
         if key in page.scores and page.scores[key] + bonus >= threshold:
             found.add(key)
         elif _unscored_sibling_belongs(page, key, sibling):
+            found.add(key)
+    return found
+
+
+def _sandwiched_siblings(page: _Page, parent: Tag, region: set[int]) -> set[int]:
+    """Siblings lying between two parts of the article (a gallery's heading between its
+    sections): in the story by position, unless boilerplate or mostly links."""
+    children = [c for c in parent.children if isinstance(c, Tag)]
+    inside = [i for i, c in enumerate(children) if id(c) in region]
+    if len(inside) < 2:
+        return set()
+    found: set[int] = set()
+    for child in children[inside[0] + 1 : inside[-1]]:
+        key = id(child)
+        if key in region or key in page.excluded or key not in page.text_len:
+            continue
+        if page.link_len[key] < 0.2 * page.text_len[key]:
             found.add(key)
     return found
 
