@@ -88,10 +88,13 @@ Statement = tuple[str, Sequence[Any] | None, int]
 Batch = Callable[[Sequence[Statement]], Answer]
 
 
-def _where(query: Translated, params: SearchParams) -> tuple[str, list[Any], str]:
-    """The WHERE clause, its arguments and the select expressions date filters need."""
+def _where(
+    query: Translated, params: SearchParams, ranked: bool = True
+) -> tuple[str, list[Any], str]:
+    """The WHERE clause, its arguments and the select expressions date filters need; a
+    statement that is not ``ranked`` matches the same documents without the ranking parts."""
     clauses = ["MATCH(%s)"]
-    args: list[Any] = [query.match]
+    args: list[Any] = [query.match if ranked else query.matching or query.match]
     extra = []
     if params.kind is not None:
         clauses.append(f"kind = {KINDS.index(params.kind)}")
@@ -149,9 +152,10 @@ def _first_batch(query: Translated, params: SearchParams) -> list[Statement]:
     # counts only: no ranking (the ranker runs per matched document). Every group comes back
     # (asked again with room for all when there are more): agents keep only LIMIT groups
     # each, and a group's count sums theirs.
+    counted, count_args, _ = _where(query, params, ranked=False)
     facets = (
-        f"SELECT {columns}, {labels}, COUNT(*) n{extra} {base} GROUP BY {columns} "
-        f"LIMIT 0, {MIN_MATCHES} OPTION {UNRANKED}"
+        f"SELECT {columns}, {labels}, COUNT(*) n{extra} FROM {{index}} WHERE {counted} "
+        f"GROUP BY {columns} LIMIT 0, {MIN_MATCHES} OPTION {UNRANKED}"
     )
     ranked = (
         f"SELECT article, WEIGHT() w, COUNT(*) n, published, has_published, article_id{extra} "
@@ -160,7 +164,7 @@ def _first_batch(query: Translated, params: SearchParams) -> list[Statement]:
         f"ORDER BY {_ORDER[params.sort]}"
     )
     page = ranked + f" LIMIT {first}, {params.per_page}"
-    return [(page, args, max(MIN_MATCHES, end)), (facets, args, MIN_MATCHES)]
+    return [(page, args, max(MIN_MATCHES, end)), (facets, count_args, MIN_MATCHES)]
 
 
 def _facets(rows: list[tuple[Any, ...]]) -> tuple[dict[str, dict[str, int]], int]:

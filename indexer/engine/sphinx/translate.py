@@ -92,6 +92,9 @@ class Translated:
     """A query made runnable: the MATCH expression, its date filters, what spans mark."""
 
     match: str
+    #: the same documents without what only ranks them (the headline's ``MAYBE``): what a
+    #: statement that only counts them matches (a third less work on long questions at 1M)
+    matching: str = ""
     dates: list[DateFilter] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # single words (normalised by the server)
     phrases: list[list[str]] = field(default_factory=list)
@@ -250,6 +253,7 @@ class _Translator:
                 )
             req = [f"(@meta {ALL_TOKEN})"]
         match = self.combine(req, opt, exc, _explicit(rest))
+        self.out.matching = match
         heads = [t for w in self.out.plain for t in tokens(w) if searchable(t)]
         if heads:
             either = " | ".join(f'"{t}"' for t in sorted(set(heads)))

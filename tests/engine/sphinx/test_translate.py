@@ -72,3 +72,38 @@ def test_hostile_queries_run_as_words_on_a_real_cluster(
             ran += 1
         assert ix.stats().documents == 2  # nothing was dropped or changed
     assert ran >= 4  # "NEAR/3" is our operator since issue 14: refused here (no "near")
+
+
+@pytest.mark.parametrize(
+    "query", ["oil prices", "+opec oil -gold", "headline:summit leaders", '"crude oil" OR brent']
+)
+def test_counting_matches_the_same_documents_without_the_headline_ranking(query: str) -> None:
+    """Facets only count: they match ``matching``, the expression without the headline's
+    MAYBE (which never adds a document, only ranks), so the servers read fewer postings."""
+    found = translate(parse_query(query))
+    assert "@headline" not in found.matching.replace("(@meta nfkindheadline)", "")
+    assert found.match in (
+        found.matching,
+        f"({found.matching} MAYBE {found.match.split(' MAYBE ')[-1]}",
+    )
+
+
+def test_facets_and_totals_agree_with_the_page_on_a_real_cluster(
+    new_cluster: StartCluster,
+) -> None:
+    """Counts from the cheaper expression are the page's: every hit counted once."""
+    location, _ = new_cluster()
+    items = [
+        {
+            "id": f"m{i}",
+            "headline": "Oil prices climb" if i % 2 else "Markets calm",
+            "paragraphs": ["Oil traders watched prices.", "Nothing else moved."],
+        }
+        for i in range(8)
+    ]
+    index_articles(location, [article_from_json(a) for a in items])
+    with open_index(location) as ix:
+        found = ix.search("oil prices", per_page=50)
+    # 8 paragraphs and 4 headlines hold the words; "Markets calm" headlines never match
+    assert found.total_hits == 12 == sum(found.facets["kind"].values())
+    assert found.total_articles == 8 == len(found.results)
