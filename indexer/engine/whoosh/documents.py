@@ -78,6 +78,22 @@ def article_documents(
 ) -> list[dict[str, Any]]:
     """The documents to add for one article, in reading order; its fingerprint (``lineage``)
     goes on the first, where ``stories.story_records`` reads it."""
+    common = _common_fields(article, content_hash)
+    docs = []
+    for position, (kind, text, extra) in enumerate(_parts(article)):
+        doc = dict(common)
+        doc.update(extra)
+        doc.update(doc_id=doc_id(article.id, position), kind=kind, position=position, text=text)
+        docs.append(doc)
+    if lineage is not None and docs:
+        docs[0]["lineage"] = lineage
+    if article.captures and docs:
+        docs[0]["captures"] = [to_naive_utc(c) for c in article.captures]
+    return docs
+
+
+def _common_fields(article: Article, content_hash: str) -> dict[str, Any]:
+    """The fields every document of the article carries."""
     common: dict[str, Any] = {"article_id": article.id, "content_hash": content_hash}
     if article.headline:
         # indexed for the BM25F headline score, stored nowhere (``_stored_headline``): the
@@ -106,7 +122,11 @@ def article_documents(
         common["modified"] = to_naive_utc(article.modified)
     if article.language:
         common["language"] = article.language
+    return common
 
+
+def _parts(article: Article) -> list[tuple[str, str, dict[str, Any]]]:
+    """(kind, text, the kind's own fields) of each document, in reading order."""
     parts: list[tuple[str, str, dict[str, Any]]] = []
     if article.headline:
         parts.append(("headline", article.headline, {}))
@@ -122,18 +142,7 @@ def article_documents(
     parts.extend(("paragraph", p, {}) for p in article.paragraphs)
     parts.extend(("note", n, {}) for n in article.notes)
     parts.extend(_quote_parts(article, first_paragraph))
-
-    docs = []
-    for position, (kind, text, extra) in enumerate(parts):
-        doc = dict(common)
-        doc.update(extra)
-        doc.update(doc_id=doc_id(article.id, position), kind=kind, position=position, text=text)
-        docs.append(doc)
-    if lineage is not None and docs:
-        docs[0]["lineage"] = lineage
-    if article.captures and docs:
-        docs[0]["captures"] = [to_naive_utc(c) for c in article.captures]
-    return docs
+    return parts
 
 
 def _quote_parts(article: Article, first_paragraph: int) -> list[tuple[str, str, dict[str, Any]]]:
