@@ -23,8 +23,8 @@ from ...results import SearchParams, Stats
 from ..base import EngineResults, Mode, Span
 from .client import Refused, ServerDown, connect, pymysql_module
 from .location import Location, parse_location
-from .schema import ATTRIBUTES, FIELDS, FIRST_TOKEN, GENERATION, INDEX, doc_key
-from .search import DEFAULT_LENGTH, UNRANKED, Answer, options, run_search
+from .schema import ATTRIBUTES, FIELDS, FIRST_TOKEN, GENERATION, INDEX
+from .search import DEFAULT_LENGTH, Answer, options, run_search, stored_statement
 from .spans import find_spans
 from .suggest import suggest
 from .translate import translate
@@ -268,9 +268,7 @@ class SphinxEngine:
 
     def article(self, article_id: str, deadline: Deadline | None = None) -> Article | None:
         """The stored article, looked up by its first document's id."""
-        sql = f"SELECT article_json FROM {{index}} WHERE id = {doc_key(article_id, 0)}"
-        rows, _ = self._select(sql + f" LIMIT 0, 1 OPTION {UNRANKED}", None, 1)
-        for (data,) in rows:
+        for _, data in self._batch([stored_statement([article_id])]).rows[0]:
             article = article_from_json(json.loads(data))
             if article.id == article_id:
                 return article
@@ -285,10 +283,8 @@ class SphinxEngine:
         ids = self.article_ids()
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
-            firsts = ", ".join(str(doc_key(a, 0)) for a in chunk)
-            sql = f"SELECT article_json FROM {{index}} WHERE id IN ({firsts}) LIMIT 0, {len(chunk)}"
-            rows, _ = self._select(sql + f" OPTION {UNRANKED}", None, len(chunk))
-            found = {a.id: a for a in (article_from_json(json.loads(r[0])) for r in rows)}
+            rows = self._batch([stored_statement(chunk)]).rows[0]
+            found = {a.id: a for a in (article_from_json(json.loads(r[1])) for r in rows)}
             yield from (found[a] for a in chunk if a in found)
 
     def stats(self) -> Stats:

@@ -27,7 +27,7 @@ from .schema import decode, doc_key, epoch, source_number
 from .spans import Normaliser, find_spans, word_offsets
 from .translate import DateFilter, Translated
 
-__all__ = ["Answer", "Batch", "DEFAULT_LENGTH", "options", "run_search"]
+__all__ = ["Answer", "Batch", "DEFAULT_LENGTH", "options", "run_search", "stored_statement"]
 
 #: BM25's term-frequency saturation and length normalisation in the ranker (k1 from 1.2, 2, 3
 #: on TIME DEV, docs/scaling.md; a higher k1 than usual because the tf it saturates is the
@@ -228,9 +228,10 @@ def _hits_statement(keys: Sequence[int], query: Translated, params: SearchParams
     return sql, args, len(keys) * HITS_SHOWN
 
 
-def _stored_statement(article_ids: Sequence[str]) -> Statement:
+def stored_statement(article_ids: Sequence[str]) -> Statement:
     """These articles' stored JSON, from each one's first document by its id (a look-up, where
-    matching the first documents' token and filtering took 9 ms at 1,000,000 passages)."""
+    matching the first documents' token and filtering took 9 ms at 1,000,000 passages): rows
+    of (article key, JSON). The page, ``article`` and ``articles`` all read them so."""
     ids = _in([doc_key(article_id, 0) for article_id in article_ids])
     count = len(article_ids)
     sql = f"SELECT article, article_json FROM {{index}} WHERE id IN ({ids}) LIMIT 0, {count}"
@@ -254,7 +255,7 @@ def _page(
     """The page's articles, ranked by the servers: their best hits and their stored JSON."""
     keys = [int(row[0]) for row in page]
     ids = [decode(row[5]) for row in page]
-    rows = batch([_hits_statement(keys, query, params), _stored_statement(ids)]).rows
+    rows = batch([_hits_statement(keys, query, params), stored_statement(ids)]).rows
     ranked = [(int(r[0]), int(r[1]), int(r[2])) for r in page]
     return _articles(ranked, _by_article(rows[0]), _stored(rows[1]), query, normalise)
 

@@ -23,7 +23,14 @@ from ...model import Article
 from .client import Pool, Refused, ServerDown
 from .schema import ATTRIBUTES, FIELDS, GENERATION, INDEX, Row, article_key, article_rows, decode
 
-__all__ = ["FLUSH_ARTICLES", "SETTLE_RAM_BYTES", "SphinxWriter", "settle", "shard_of"]
+__all__ = [
+    "FLUSH_ARTICLES",
+    "SETTLE_RAM_BYTES",
+    "SphinxWriter",
+    "index_status",
+    "settle",
+    "shard_of",
+]
 
 #: Rows per REPLACE statement, and the bytes it may hold (max_packet_size is 32M).
 ROWS_PER_STATEMENT = 500
@@ -325,7 +332,8 @@ class SphinxWriter:
         self._hashes = {}
 
 
-def _index_status(pool: Pool) -> dict[str, int]:
+def index_status(pool: Pool) -> dict[str, int]:
+    """``SHOW INDEX ... STATUS`` of a shard's RT index: its numeric figures by name."""
     rows = pool.run(f"SHOW INDEX {INDEX} STATUS")
     return {str(k): int(v) for k, v in rows if str(v).isdigit()}
 
@@ -340,10 +348,10 @@ def settle(pools: Sequence[Sequence[Pool]]) -> None:
     for mirrors in pools:
         for pool in mirrors:
             try:
-                status = _index_status(pool)
+                status = index_status(pool)
                 if status.get("ram_chunk", 0) >= SETTLE_RAM_BYTES:
                     pool.run(f"FLUSH RAMCHUNK {INDEX}")
-                    status = _index_status(pool)
+                    status = index_status(pool)
                 if status.get("disk_chunks", 0) > 1:
                     pool.run(f"OPTIMIZE INDEX {INDEX}")
             except (ServerDown, Refused):

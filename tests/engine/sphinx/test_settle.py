@@ -15,11 +15,7 @@ from .conftest import StartCluster
 
 
 def _status(engine: SphinxEngine) -> list[dict[str, int]]:
-    return [
-        {str(k): int(v) for k, v in pool.run("SHOW INDEX shard STATUS") if str(v).isdigit()}
-        for mirrors in engine.pools
-        for pool in mirrors
-    ]
+    return [writer.index_status(pool) for mirrors in engine.pools for pool in mirrors]
 
 
 def _articles(start: int, count: int) -> list[object]:
