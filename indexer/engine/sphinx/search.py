@@ -157,32 +157,27 @@ def _first_batch(query: Translated, params: SearchParams) -> list[Statement]:
         f"SELECT {columns}, {labels}, COUNT(*) n{extra} FROM {{index}} WHERE {counted} "
         f"GROUP BY {columns} LIMIT 0, {MIN_MATCHES} OPTION {UNRANKED}"
     )
-    ranked = (
+    page = (
         f"SELECT article, WEIGHT() w, COUNT(*) n, published, has_published, article_id{extra} "
-        f"{base} "
-        f"GROUP BY article WITHIN GROUP ORDER BY w DESC, position ASC "
-        f"ORDER BY {_ORDER[params.sort]}"
+        f"{base} GROUP BY article WITHIN GROUP ORDER BY w DESC, position ASC "
+        f"ORDER BY {_ORDER[params.sort]} LIMIT {first}, {params.per_page}"
     )
-    page = ranked + f" LIMIT {first}, {params.per_page}"
     return [(page, args, max(MIN_MATCHES, end)), (facets, count_args, MIN_MATCHES)]
 
 
 def _facets(rows: list[tuple[Any, ...]]) -> tuple[dict[str, dict[str, int]], int]:
     """Each facet's counts from the combinations' rows (credits of captions only), and the
     number of hits (every matched document is in exactly one combination)."""
-    caption = KINDS.index("caption")
-    count = len(FACET_COLUMNS) + len(FACET_LABELS)
-    kinds = [(row[0], row[count]) for row in rows]
-    sources = [(row[4], row[count]) for row in rows]
-    months = [(row[2], row[count]) for row in rows]
-    credits = [(row[5], row[count]) for row in rows if int(row[0]) == caption]
+    at = {name: i for i, name in enumerate((*FACET_COLUMNS, *FACET_LABELS, "n"))}
+    kind, source, month, credit, n = (at[c] for c in ("kind", "source_s", "month", "credit_s", "n"))
+    captions = [row for row in rows if int(row[kind]) == KINDS.index("caption")]
     facets = {
-        "kind": _facet(kinds, lambda v: KINDS[int(v)]),
-        "source": _facet(sources, decode),
-        "credit": _facet(credits, decode),
-        "month": _facet(months, _month),
+        "kind": _facet([(row[kind], row[n]) for row in rows], lambda v: KINDS[int(v)]),
+        "source": _facet([(row[source], row[n]) for row in rows], decode),
+        "credit": _facet([(row[credit], row[n]) for row in captions], decode),
+        "month": _facet([(row[month], row[n]) for row in rows], _month),
     }
-    return facets, sum(int(row[count]) for row in rows)
+    return facets, sum(int(row[n]) for row in rows)
 
 
 def run_search(
@@ -197,11 +192,11 @@ def run_search(
     answer = batch(statements)
     deadline.check()
     page, combinations = answer.rows
-    last = len(statements) - 1
-    if answer.totals[last] > len(combinations):
-        sql, args, _ = statements[last]
-        sql = sql.replace(f"LIMIT 0, {MIN_MATCHES}", f"LIMIT 0, {answer.totals[last]}")
-        combinations = batch([(sql, args, answer.totals[last])]).rows[0]
+    combined = answer.totals[1]
+    if combined > len(combinations):
+        sql, args, _ = statements[1]
+        sql = sql.replace(f"LIMIT 0, {MIN_MATCHES}", f"LIMIT 0, {combined}")
+        combinations = batch([(sql, args, combined)]).rows[0]
     facets, total_hits = _facets(combinations)
     shown = _page(page, query, params, batch, normalise) if page else []
     return EngineResults(
