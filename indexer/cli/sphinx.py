@@ -3,6 +3,8 @@ engine, written and run by the project's own commands (thin over ``engine.sphinx
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from ..engine.sphinx import cluster
@@ -12,8 +14,17 @@ from ..errors import NewsfindError
 __all__ = ["sphinx"]
 
 
-def _fail(exc: NewsfindError) -> click.ClickException:
-    return click.ClickException(str(exc))
+def _each_node(
+    action: Callable[[str], list[cluster.NodeStatus]], directory: str
+) -> list[cluster.NodeStatus]:
+    """Run a cluster action on DIR and print a line per node (an error: one line, exit 1)."""
+    try:
+        states = action(directory)
+    except NewsfindError as exc:
+        raise click.ClickException(str(exc)) from None
+    for state in states:
+        click.echo(state.line())
+    return states
 
 
 @click.group("sphinx")
@@ -81,35 +92,20 @@ def conf_cmd(
 @click.option("--dir", "directory", required=True, metavar="DIR")
 def start_cmd(directory: str) -> None:
     """Start every searchd of the local cluster in DIR and wait until each answers."""
-    try:
-        states = cluster.start(directory)
-    except NewsfindError as exc:
-        raise _fail(exc) from None
-    for state in states:
-        click.echo(state.line())
+    _each_node(cluster.start, directory)
 
 
 @sphinx.command("stop")
 @click.option("--dir", "directory", required=True, metavar="DIR")
 def stop_cmd(directory: str) -> None:
     """Stop every searchd of the local cluster in DIR (by its pid file)."""
-    try:
-        states = cluster.stop(directory)
-    except NewsfindError as exc:
-        raise _fail(exc) from None
-    for state in states:
-        click.echo(state.line())
+    _each_node(cluster.stop, directory)
 
 
 @sphinx.command("status")
 @click.option("--dir", "directory", required=True, metavar="DIR")
 def status_cmd(directory: str) -> None:
     """How each searchd of the local cluster in DIR is; exit 1 unless all answer."""
-    try:
-        states = cluster.status(directory)
-    except NewsfindError as exc:
-        raise _fail(exc) from None
-    for state in states:
-        click.echo(state.line())
+    states = _each_node(cluster.status, directory)
     if not all(s.answers for s in states):
         raise SystemExit(1)
