@@ -4,9 +4,7 @@ under a directory, started and stopped by its ``cluster``; the location is kept 
 
 from __future__ import annotations
 
-import random
 import shutil
-import socket
 from pathlib import Path
 
 __all__ = ["available", "location_of", "pids", "start", "stop"]
@@ -25,31 +23,15 @@ def available() -> str | None:
     return None
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def start(directory: Path, shards: int = 2, mirrors: int = 1) -> str:
     """A fresh running cluster in ``directory`` (emptied first); its location."""
     from indexer.engine.sphinx import cluster
-    from indexer.engine.sphinx.conf import DISTRIBUTED, local_cluster, write_local
+    from indexer.engine.sphinx.conf import DISTRIBUTED, free_local_cluster, write_local
 
     if directory.exists():
         stop(directory)
         shutil.rmtree(directory)
-    span = 2 * (shards * mirrors + 1)
-    for _ in range(200):
-        base = random.randrange(20_000, 60_000, 2)
-        if all(_free(p) for p in range(base, base + span)):
-            break
-    else:
-        raise RuntimeError("no free ports for a local cluster")
-    layout = local_cluster(shards, base, mirrors)
+    layout = free_local_cluster(shards, mirrors)
     write_local(layout, directory)
     cluster.start(directory)
     location = f"sphinx://{layout.head.address}/{DISTRIBUTED}"

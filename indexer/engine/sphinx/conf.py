@@ -11,6 +11,8 @@ file per host from the ``host:port`` of each shard's mirrors.
 from __future__ import annotations
 
 import os
+import random
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ __all__ = [
     "DISTRIBUTED",
     "Cluster",
     "Node",
+    "free_local_cluster",
     "host_configs",
     "local_cluster",
     "parse_hosts",
@@ -60,6 +63,26 @@ class Cluster:
 
     def nodes(self) -> list[Node]:
         return [self.head] + [n for mirrors in self.shards for n in mirrors]
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_local_cluster(shards: int = 2, mirrors: int = 1) -> Cluster:
+    """A local layout whose every port is free now, at a random base (tests and benchmarks
+    start clusters beside each other and beside a user's own on 9306)."""
+    span = 2 * (shards * mirrors + 1)
+    for _ in range(200):
+        base = random.randrange(20_000, 60_000, 2)
+        if all(_free(p) for p in range(base, base + span)):
+            return local_cluster(shards, base, mirrors)
+    raise NewsfindError("no free ports for a local cluster")
 
 
 def local_cluster(shards: int, port: int = 9306, mirrors: int = 1) -> Cluster:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from indexer import open_index
 from indexer.engine.sphinx import cluster
+from indexer.engine.sphinx.conf import free_local_cluster
 
-from .local import _free_layout, need_searchd
+from .local import need_searchd
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -29,7 +30,7 @@ def test_the_readme_commands_build_a_cluster_holding_the_seed(tmp_path: Path) ->
     need_searchd()
     commands = _commands()
     assert len(commands) == 3
-    port = _free_layout(2, 1).head.port
+    port = free_local_cluster(2, 1).head.port
     (tmp_path / "seeds").symlink_to(ROOT / "seeds")
     try:
         for line in commands:

@@ -9,9 +9,9 @@ import pytest
 
 from indexer import NewsfindError, open_index
 from indexer.engine.sphinx import cluster
-from indexer.engine.sphinx.conf import DISTRIBUTED
+from indexer.engine.sphinx.conf import DISTRIBUTED, free_local_cluster
 
-from .local import _free_layout, _started, need_searchd
+from .local import _started, need_searchd
 
 
 def test_shards_without_a_column_this_version_reads_are_refused_at_open(
@@ -20,7 +20,7 @@ def test_shards_without_a_column_this_version_reads_are_refused_at_open(
     need_searchd()
     from indexer.engine.sphinx.conf import write_local
 
-    layout = _free_layout(2, 1)
+    layout = free_local_cluster(2, 1)
     write_local(layout, tmp_path)
     confs = sorted(tmp_path.glob("shard*/searchd.conf"))
     assert len(confs) == 2
