@@ -121,18 +121,26 @@ def our_run(
     With ``ranking`` None this is exactly the public ``NewsIndex.search``; a named configuration
     goes through the same search with only the Whoosh engine's ranking constants swapped.
     """
-    run: Run = {}
-    errors: dict[str, str] = {}
     engine = WhooshEngine(index_dir, ranking=DEFAULT if ranking is None else ranking)
     with NewsIndex(engine) as ix:
-        for qid, text in queries:
-            try:
-                results = ix.search(text, per_page=depth)
-            except QueryError as exc:
-                errors[qid] = str(exc)
-                run[qid] = []
-                continue
-            run[qid] = [r.article_id for r in results.results]
+        return ranked_ids(ix, queries, depth)
+
+
+def ranked_ids(
+    ix: NewsIndex, queries: tuple[tuple[str, str], ...], depth: int
+) -> tuple[Run, dict[str, str]]:
+    """Each query's ranked article ids through the public search (any engine), and the error
+    message of each query the engine refused."""
+    run: Run = {}
+    errors: dict[str, str] = {}
+    for qid, text in queries:
+        try:
+            results = ix.search(text, per_page=depth)
+        except QueryError as exc:
+            errors[qid] = str(exc)
+            run[qid] = []
+            continue
+        run[qid] = [r.article_id for r in results.results]
     return run, errors
 
 

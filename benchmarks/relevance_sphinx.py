@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from indexer import QueryError, index_articles, iter_articles, open_index
+from indexer import index_articles, iter_articles, open_index
 
 from . import sphinx_cluster
+from .relevance import Run, ranked_ids
 
 __all__ = ["sphinx_run"]
 
-Run = dict[str, list[str]]
 
 
 def sphinx_run(
@@ -35,17 +35,7 @@ def sphinx_run(
             report = index_articles(location, iter_articles([str(documents)]))
             if report.failed:
                 raise RuntimeError(f"indexing failed: {report.errors[:3]}")
-            run: Run = {}
-            errors: dict[str, str] = {}
             with open_index(location) as ix:
-                for qid, text in queries:
-                    try:
-                        results = ix.search(text, per_page=depth)
-                    except QueryError as exc:
-                        errors[qid] = str(exc)
-                        run[qid] = []
-                        continue
-                    run[qid] = [r.article_id for r in results.results]
-            return run, errors
+                return ranked_ids(ix, queries, depth)
         finally:
             sphinx_cluster.stop(directory)
