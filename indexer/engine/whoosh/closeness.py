@@ -20,7 +20,7 @@ from whoosh.matching import FilterMatcher, NullMatcher
 from ...text.near import Occurrence, Pattern, Token, needs_sentences, occurrences, pattern_terms
 from ...text.sentences import sentence_of, sentence_starts
 from .arrays.term_scores import posting_values, postings_arrays
-from .highlight import analysed_tokens, match_spans
+from .highlight import analysed_tokens, match_spans, merge_spans
 
 __all__ = ["Proximate", "pattern_occurrences", "pattern_spans", "all_spans"]
 
@@ -159,11 +159,4 @@ def all_spans(
     spans = match_spans(text, analyzer, compiled.marks, compiled.phrases, limit=limit, check=check)
     if not compiled.patterns:
         return spans
-    spans = sorted(spans + pattern_spans(text, analyzer, compiled.patterns, limit))
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return merge_spans(spans + pattern_spans(text, analyzer, compiled.patterns, limit))

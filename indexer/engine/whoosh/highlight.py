@@ -21,7 +21,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 
-__all__ = ["match_spans", "analysed_tokens", "ANALYZE_CHARS"]
+__all__ = ["match_spans", "merge_spans", "analysed_tokens", "ANALYZE_CHARS"]
 
 #: Analysing a hit stops here; nothing after this many characters is marked (a pathological document
 #: must not make one search slow).
@@ -122,9 +122,13 @@ def match_spans(
                 # consecutive tokens may still be far apart if stop words were removed between
                 if tokens[i + n - 1][1] - tokens[i][1] <= 2 * (n - 1):
                     spans.append((tokens[i][2], tokens[i + n - 1][3]))
-    spans.sort()
+    return merge_spans(spans)
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, overlapping or touching ones joined: each marked run one ``<mark>``."""
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
